@@ -1,0 +1,68 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-bert",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(
+            name: "SwiftBERT",
+            targets: ["Tokenization", "Kernels", "Checkpoints", "BERT", "Datasets", "Training"]),
+        .executable(name: "bert", targets: ["BertCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+    ],
+    targets: [
+        // MARK: - Public modules
+
+        .target(name: "Randomness"),
+        .target(name: "Tokenization"),
+        .target(
+            name: "Kernels",
+            dependencies: ["_CBLAS", "Randomness"],
+            linkerSettings: [
+                .linkedLibrary("openblas", .when(platforms: [.linux])),
+                .linkedFramework("Accelerate", .when(platforms: [.macOS])),
+            ]),
+        .target(name: "Checkpoints"),
+        .target(name: "BERT", dependencies: ["Kernels", "Checkpoints", "Tokenization", "Randomness"]),
+        .target(
+            name: "Datasets",
+            dependencies: [
+                "Tokenization", "Randomness",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(name: "Training", dependencies: ["BERT", "Datasets", "Kernels", "Randomness"]),
+
+        // MARK: - Implementation details (not API)
+
+        .systemLibrary(
+            name: "_CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "pkg-config"])]),
+        .target(name: "_TestSupport", dependencies: ["Randomness"]),
+
+        // MARK: - Executables
+
+        .executableTarget(
+            name: "BertCLI",
+            dependencies: [
+                "Tokenization", "BERT", "Checkpoints", "Datasets", "Training", "Kernels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: - Tests
+
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "_TestSupport"]),
+        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "_TestSupport"]),
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "_TestSupport"]),
+        .testTarget(name: "BERTTests", dependencies: ["BERT", "Checkpoints", "_TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "_TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "_TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["_TestSupport"]),
+    ]
+)

@@ -1,0 +1,11 @@
+// swift-bert — the `bert` command.
+
+import ArgumentParser
+
+@main
+struct BertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bert",
+        abstract: "Fine-tune and run BERT checkpoints in Hugging Face format.",
+        subcommands: [])
+}
