@@ -1,0 +1,34 @@
+// swift-bert — BERT tokenization.
+
+/// Everything that can go wrong while loading a tokenizer or reading text to tokenize.
+public enum TokenizerError: Error, CustomStringConvertible, Equatable {
+    /// The model folder has neither `tokenizer.json` nor `vocab.txt`.
+    case missingVocabulary(folder: String)
+    /// A file could not be read.
+    case unreadableFile(path: String, reason: String)
+    /// A JSON file is not valid JSON, or a field has the wrong type or value.
+    case invalidField(file: String, field: String, reason: String)
+    /// A feature of `tokenizer.json` that this tokenizer does not implement.
+    case unsupported(file: String, field: String, value: String)
+    /// A special token (`[CLS]`, `[SEP]`, …) is not in the vocabulary.
+    case missingSpecialToken(file: String, token: String)
+    /// A line of input is not valid UTF-8.
+    case invalidUTF8(source: String, line: Int)
+
+    public var description: String {
+        switch self {
+        case .missingVocabulary(let folder):
+            return "\(folder): no vocabulary: expected tokenizer.json or vocab.txt in the folder"
+        case .unreadableFile(let path, let reason):
+            return "\(path): cannot read: \(reason)"
+        case .invalidField(let file, let field, let reason):
+            return "\(file): field '\(field)': \(reason)"
+        case .unsupported(let file, let field, let value):
+            return "\(file): field '\(field)': unsupported value '\(value)'"
+        case .missingSpecialToken(let file, let token):
+            return "\(file): special token '\(token)' is not in the vocabulary"
+        case .invalidUTF8(let source, let line):
+            return "\(source):\(line): input is not valid UTF-8"
+        }
+    }
+}
