@@ -18,25 +18,31 @@ let package = Package(
     targets: [
         // MARK: - Public modules
 
-        .target(name: "Randomness"),
-        .target(name: "Tokenization"),
+        .target(name: "Randomness", exclude: ["README.md"]),
+        .target(name: "Tokenization", exclude: ["README.md"]),
         .target(
             name: "Kernels",
             dependencies: ["_CBLAS", "Randomness"],
+            exclude: ["README.md"],
             linkerSettings: [
                 .linkedLibrary("openblas", .when(platforms: [.linux])),
                 .linkedFramework("Accelerate", .when(platforms: [.macOS])),
             ]),
-        .target(name: "Checkpoints"),
-        .target(name: "BERT", dependencies: ["Kernels", "Checkpoints", "Tokenization", "Randomness"]),
+        .target(name: "Checkpoints", exclude: ["README.md"]),
+        .target(
+            name: "BERT", dependencies: ["Kernels", "Checkpoints", "Tokenization", "Randomness"],
+            exclude: ["README.md"]),
         .target(
             name: "Datasets",
             dependencies: [
                 "Tokenization", "Randomness",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]),
-        .target(name: "Training", dependencies: ["BERT", "Datasets", "Kernels", "Randomness"]),
+            ],
+            exclude: ["README.md"]),
+        .target(
+            name: "Training", dependencies: ["BERT", "Datasets", "Kernels", "Randomness"],
+            exclude: ["README.md"]),
 
         // MARK: - Implementation details (not API)
 

@@ -1,0 +1,162 @@
+// swift-bert — the BERT model.
+
+import Kernels
+import Randomness
+
+extension BertForSequenceClassification {
+    /// Runs BertForSequenceClassification's forward pass on a packed batch; returns nothing,
+    /// leaving every activation (and the logits, `[batch, classes]`) in `activations`.
+    ///
+    /// Matches transformers' `BertForSequenceClassification.forward` (eval mode when
+    /// `training` is false): embeddings (word + position + token type) → LayerNorm →
+    /// dropout; per layer, self-attention (fused QKV projection, softmax(QKᵀ/√d) with dropout,
+    /// context) → dense → dropout → residual → LayerNorm → dense → exact GELU → dense →
+    /// dropout → residual → LayerNorm; pooler (dense + tanh on each [CLS] row); dropout;
+    /// classifier. Dropout uses `hidden_dropout_prob`, `attention_probs_dropout_prob` and
+    /// `classifier_dropout` (else `hidden_dropout_prob`), drawing masks from `generator`.
+    /// - Precondition: `input` passed ``validate(_:)``.
+    public func forward(
+        _ input: PackedInput, activations a: Activations, training: Bool,
+        generator: inout SeededGenerator
+    ) {
+        a.reserve(for: input)
+        let c = configuration
+        let p = UnsafePointer(parameters.pointer)
+        let tokens = input.tokens
+        let batch = input.batch
+        let hidden = c.hiddenSize
+        let inter = c.intermediateSize
+        let heads = c.numAttentionHeads
+        let count = tokens * hidden
+        let eps = Float(c.layerNormEps)
+        let hiddenDropout = training ? Float(c.hiddenDropoutProb) : 0
+        let attentionDropout = training ? Float(c.attentionProbsDropoutProb) : 0
+        let classifierDropout = training ? Float(c.classifierDropout ?? c.hiddenDropoutProb) : 0
+        func w(_ name: String) -> UnsafePointer<Float> { p + table[name].offset }
+
+        input.inputIDs.withUnsafeBufferPointer { ids in
+            input.tokenTypeIDs.withUnsafeBufferPointer { types in
+                input.positionIDs.withUnsafeBufferPointer { positions in
+                    Embedding.forward(
+                        output: a.embeddingSum.pointer, inputIDs: ids.baseAddress!,
+                        positionIDs: positions.baseAddress!, tokenTypeIDs: types.baseAddress!,
+                        wordEmbeddings: w("bert.embeddings.word_embeddings.weight"),
+                        positionEmbeddings: w("bert.embeddings.position_embeddings.weight"),
+                        tokenTypeEmbeddings: w("bert.embeddings.token_type_embeddings.weight"),
+                        tokens: tokens, hidden: hidden)
+                }
+            }
+        }
+        LayerNorm.forward(
+            output: a.embeddingNormed.pointer, mean: a.embeddingMean.pointer,
+            reciprocalStd: a.embeddingReciprocalStd.pointer, input: a.embeddingSum.pointer,
+            weight: w("bert.embeddings.LayerNorm.weight"),
+            bias: w("bert.embeddings.LayerNorm.bias"), tokens: tokens, hidden: hidden,
+            epsilon: eps)
+        Dropout.forward(
+            output: a.layers.first?.input.pointer ?? a.sequenceOutput.pointer,
+            mask: a.embeddingMask.pointer, input: a.embeddingNormed.pointer, count: count,
+            probability: hiddenDropout, generator: &generator)
+
+        input.sequenceOffsets.withUnsafeBufferPointer { offsetsBuffer in
+            let offsets = offsetsBuffer.baseAddress!
+            for (index, layer) in a.layers.enumerated() {
+                let prefix = "bert.encoder.layer.\(index)."
+                let output =
+                    index + 1 < a.layers.count
+                    ? a.layers[index + 1].input.pointer : a.sequenceOutput.pointer
+                Linear.forward(
+                    output: layer.qkv.pointer, input: layer.input.pointer,
+                    weight: w(prefix + "attention.self.query.weight"),
+                    bias: w(prefix + "attention.self.query.bias"), tokens: tokens,
+                    inFeatures: hidden, outFeatures: 3 * hidden)
+                let qkv = UnsafePointer(layer.qkv.pointer)
+                Attention.forward(
+                    context: layer.context.pointer, probabilities: layer.probabilities.pointer,
+                    dropoutMask: layer.probabilitiesMask.pointer, query: qkv, key: qkv + hidden,
+                    value: qkv + 2 * hidden, rowStride: 3 * hidden, sequenceOffsets: offsets,
+                    batch: batch, heads: heads, headDim: hidden / heads,
+                    dropoutProbability: attentionDropout, generator: &generator,
+                    scratch: a.attentionScratch.buffer)
+                Linear.forward(
+                    output: layer.attentionDense.pointer, input: layer.context.pointer,
+                    weight: w(prefix + "attention.output.dense.weight"),
+                    bias: w(prefix + "attention.output.dense.bias"), tokens: tokens,
+                    inFeatures: hidden, outFeatures: hidden)
+                Dropout.forward(
+                    output: layer.attentionResidual.pointer, mask: layer.attentionMask.pointer,
+                    input: layer.attentionDense.pointer, count: count, probability: hiddenDropout,
+                    generator: &generator)
+                Residual.forward(
+                    output: layer.attentionResidual.pointer, input: layer.input.pointer,
+                    count: count)
+                LayerNorm.forward(
+                    output: layer.attentionNormed.pointer, mean: layer.attentionMean.pointer,
+                    reciprocalStd: layer.attentionReciprocalStd.pointer,
+                    input: layer.attentionResidual.pointer,
+                    weight: w(prefix + "attention.output.LayerNorm.weight"),
+                    bias: w(prefix + "attention.output.LayerNorm.bias"), tokens: tokens,
+                    hidden: hidden, epsilon: eps)
+                Linear.forward(
+                    output: layer.intermediate.pointer, input: layer.attentionNormed.pointer,
+                    weight: w(prefix + "intermediate.dense.weight"),
+                    bias: w(prefix + "intermediate.dense.bias"), tokens: tokens,
+                    inFeatures: hidden, outFeatures: inter)
+                GELU.forward(
+                    output: layer.intermediateActivated.pointer, input: layer.intermediate.pointer,
+                    count: tokens * inter)
+                Linear.forward(
+                    output: layer.outputDense.pointer, input: layer.intermediateActivated.pointer,
+                    weight: w(prefix + "output.dense.weight"),
+                    bias: w(prefix + "output.dense.bias"), tokens: tokens, inFeatures: inter,
+                    outFeatures: hidden)
+                Dropout.forward(
+                    output: layer.outputResidual.pointer, mask: layer.outputMask.pointer,
+                    input: layer.outputDense.pointer, count: count, probability: hiddenDropout,
+                    generator: &generator)
+                Residual.forward(
+                    output: layer.outputResidual.pointer, input: layer.attentionNormed.pointer,
+                    count: count)
+                LayerNorm.forward(
+                    output: output, mean: layer.outputMean.pointer,
+                    reciprocalStd: layer.outputReciprocalStd.pointer,
+                    input: layer.outputResidual.pointer,
+                    weight: w(prefix + "output.LayerNorm.weight"),
+                    bias: w(prefix + "output.LayerNorm.bias"), tokens: tokens, hidden: hidden,
+                    epsilon: eps)
+            }
+            for sequence in 0..<batch { a.firstTokenRows[sequence] = offsets[sequence] }
+        }
+        a.firstTokenRows.withUnsafeBufferPointer { rows in
+            RowGather.forward(
+                output: a.firstTokens.pointer, input: a.sequenceOutput.pointer,
+                rows: rows.baseAddress!, count: batch, width: hidden)
+        }
+        Linear.forward(
+            output: a.pooledLinear.pointer, input: a.firstTokens.pointer,
+            weight: w("bert.pooler.dense.weight"), bias: w("bert.pooler.dense.bias"),
+            tokens: batch, inFeatures: hidden, outFeatures: hidden)
+        Tanh.forward(output: a.pooled.pointer, input: a.pooledLinear.pointer, count: batch * hidden)
+        Dropout.forward(
+            output: a.classifierInput.pointer, mask: a.pooledMask.pointer, input: a.pooled.pointer,
+            count: batch * hidden, probability: classifierDropout, generator: &generator)
+        Linear.forward(
+            output: a.logits.pointer, input: a.classifierInput.pointer,
+            weight: w("classifier.weight"), bias: w("classifier.bias"), tokens: batch,
+            inFeatures: hidden, outFeatures: c.numLabels)
+    }
+
+    /// The logits of `input`, `[batch][classes]`, in eval mode (no dropout).
+    /// - Throws: ``ModelError/invalidInput(_:)`` when an id or a length is out of range.
+    public func logits(for input: PackedInput, activations: Activations? = nil) throws -> [[Float]]
+    {
+        try validate(input)
+        let workspace = activations ?? Activations(configuration: configuration)
+        var unused = SeededGenerator(seed: 0)
+        forward(input, activations: workspace, training: false, generator: &unused)
+        let classes = configuration.numLabels
+        return (0..<input.batch).map { row in
+            workspace.logits.array((row * classes)..<((row + 1) * classes))
+        }
+    }
+}

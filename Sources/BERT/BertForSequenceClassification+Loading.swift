@@ -1,0 +1,97 @@
+// swift-bert — the BERT model.
+
+import Checkpoints
+import Foundation
+import Randomness
+
+/// What loading a checkpoint did, as transformers' loading report lists it.
+public struct LoadReport: Sendable, Equatable {
+    /// Tensors absent from the checkpoint (or of another shape, for the classifier) that
+    /// were newly initialized: "You should probably TRAIN this model…".
+    public var newlyInitialized: [String] = []
+    /// Checkpoint tensors the model does not use (pretraining heads such as `cls.*`).
+    public var unused: [String] = []
+    /// Buffers that are not parameters (`embeddings.position_ids`), ignored as transformers does.
+    public var ignoredBuffers: [String] = []
+}
+
+extension BertForSequenceClassification {
+    /// Loads `config.json` and `model.safetensors` from a Hugging Face model folder.
+    ///
+    /// Follows `BertForSequenceClassification.from_pretrained`: tensor names are found with
+    /// or without the `bert.` prefix (a `BertModel` checkpoint such as MiniLM has none);
+    /// buffers ending in `position_ids` or `token_type_ids` are ignored; the pooler and the
+    /// classifier, when absent — or for the classifier, when its shape differs because the
+    /// label count changed — are newly initialized N(0, initializer_range) with zero biases
+    /// and listed in the report. Any other missing tensor, or a shape that disagrees with
+    /// the config, is an error naming the tensor.
+    /// - Parameters:
+    ///   - folder: The model folder.
+    ///   - labels: Label names to use instead of the config's (changes `num_labels`).
+    ///   - generator: Draws the new weights.
+    /// - Throws: `ConfigurationError`, `CheckpointError` or ``ModelError``.
+    public static func load(
+        from folder: URL, labels: [String]? = nil, generator: inout SeededGenerator
+    ) throws -> (model: BertForSequenceClassification, report: LoadReport) {
+        var configuration = try BertConfiguration.load(
+            from: folder.appendingPathComponent("config.json"))
+        if let labels, labels != configuration.labelNames { configuration.setLabels(labels) }
+        let weightsURL = folder.appendingPathComponent("model.safetensors")
+        guard FileManager.default.fileExists(atPath: weightsURL.path) else {
+            throw ModelError.missingWeights(folder: folder.path)
+        }
+        let file = try SafeTensorsFile(contentsOf: weightsURL)
+        let model = BertForSequenceClassification(configuration: configuration)
+        let report = try model.loadParameters(from: file, generator: &generator)
+        return (model, report)
+    }
+
+    /// Copies every parameter from `file` (see ``load(from:labels:generator:)``).
+    public func loadParameters(from file: SafeTensorsFile, generator: inout SeededGenerator)
+        throws -> LoadReport
+    {
+        var report = LoadReport()
+        var used = Set<String>()
+        let available = Set(file.tensorNames)
+        for entry in table.entries {
+            let candidates =
+                entry.name.hasPrefix("bert.")
+                ? [entry.name, String(entry.name.dropFirst("bert.".count))] : [entry.name]
+            let isHead = entry.name.hasPrefix("classifier.") || entry.name.hasPrefix("bert.pooler.")
+            guard let found = candidates.first(where: available.contains) else {
+                guard isHead else {
+                    throw ModelError.missingTensor(file: file.url.path, tensor: entry.name)
+                }
+                report.newlyInitialized.append(entry.name)
+                continue
+            }
+            used.insert(found)
+            let info = try file.info(found)
+            guard info.shape == entry.shape else {
+                if entry.name.hasPrefix("classifier.") {
+                    report.newlyInitialized.append(entry.name)
+                    continue
+                }
+                throw ModelError.shapeMismatch(
+                    file: file.url.path, tensor: found, expected: entry.shape, actual: info.shape)
+            }
+            try file.floats(found, into: parameter(entry.name))
+        }
+        // A classifier is kept or replaced whole, never half.
+        if report.newlyInitialized.contains(where: { $0.hasPrefix("classifier.") }) {
+            for name in ["classifier.weight", "classifier.bias"]
+            where !report.newlyInitialized.contains(name) {
+                report.newlyInitialized.append(name)
+            }
+        }
+        initialize(report.newlyInitialized, generator: &generator)
+        for name in file.tensorNames.sorted() where !used.contains(name) {
+            if name.hasSuffix("position_ids") || name.hasSuffix("token_type_ids") {
+                report.ignoredBuffers.append(name)
+            } else {
+                report.unused.append(name)
+            }
+        }
+        return report
+    }
+}

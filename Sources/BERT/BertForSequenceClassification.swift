@@ -1,0 +1,73 @@
+// swift-bert — the BERT model.
+
+import Foundation
+import Randomness
+
+/// transformers' `BertForSequenceClassification`: BERT, its pooler and a linear classifier,
+/// with every parameter in one flat buffer laid out by a ``ParameterTable``.
+///
+/// The forward pass (``forward(_:activations:training:generator:)``) runs on packed batches;
+/// its activations stay in an ``Activations`` workspace for the backward pass.
+public final class BertForSequenceClassification: @unchecked Sendable {
+    public let configuration: BertConfiguration
+    public let table: ParameterTable
+    /// Every parameter, at the offsets of ``table``.
+    public let parameters: FloatBuffer
+
+    /// A model with all parameters zero.
+    public init(configuration: BertConfiguration) {
+        self.configuration = configuration
+        self.table = ParameterTable(configuration: configuration)
+        self.parameters = FloatBuffer(count: table.count)
+    }
+
+    /// The parameter tensor named `name` (an HF state-dict name), as a mutable view.
+    public func parameter(_ name: String) -> UnsafeMutableBufferPointer<Float> {
+        let entry = table[name]
+        return UnsafeMutableBufferPointer(start: parameters.pointer + entry.offset, count: entry.count)
+    }
+
+    /// Initializes `names` as transformers' `BertPreTrainedModel._init_weights` does: linear
+    /// and embedding weights N(0, initializer_range), biases 0, LayerNorm weight 1, bias 0.
+    /// Draws from `generator` (not torch's RNG: same distribution, not the same numbers).
+    public func initialize(_ names: [String], generator: inout SeededGenerator) {
+        let std = configuration.initializerRange
+        for name in names {
+            let values = parameter(name)
+            if name.hasSuffix("LayerNorm.weight") {
+                values.update(repeating: 1)
+            } else if name.hasSuffix(".bias") {
+                values.update(repeating: 0)
+            } else {
+                for index in values.indices {
+                    values[index] = Float(generator.nextNormal(mean: 0, standardDeviation: std))
+                }
+            }
+        }
+    }
+
+    /// Checks that every id of `input` indexes the embeddings.
+    /// - Throws: ``ModelError/invalidInput(_:)`` naming the sequence and the limit.
+    public func validate(_ input: PackedInput) throws {
+        let c = configuration
+        for sequence in 0..<input.batch {
+            let start = Int(input.sequenceOffsets[sequence])
+            let end = Int(input.sequenceOffsets[sequence + 1])
+            if end - start > c.maxPositionEmbeddings {
+                throw ModelError.invalidInput(
+                    "sequence \(sequence): \(end - start) tokens, more than max_position_embeddings \(c.maxPositionEmbeddings)"
+                )
+            }
+            for t in start..<end {
+                if input.inputIDs[t] < 0 || Int(input.inputIDs[t]) >= c.vocabSize {
+                    throw ModelError.invalidInput(
+                        "sequence \(sequence): token id \(input.inputIDs[t]) outside vocab_size \(c.vocabSize)")
+                }
+                if input.tokenTypeIDs[t] < 0 || Int(input.tokenTypeIDs[t]) >= c.typeVocabSize {
+                    throw ModelError.invalidInput(
+                        "sequence \(sequence): token type \(input.tokenTypeIDs[t]) outside type_vocab_size \(c.typeVocabSize)")
+                }
+            }
+        }
+    }
+}
