@@ -67,7 +67,12 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "_TestSupport"]),
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "_TestSupport"]),
         .testTarget(name: "BERTTests", dependencies: ["BERT", "Checkpoints", "_TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "_TestSupport"]),
+        .testTarget(
+            name: "DatasetsTests",
+            dependencies: [
+                "Datasets", "Randomness", "_TestSupport",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["_TestSupport"]),
     ]
