@@ -33,6 +33,11 @@ struct TokenizeCommand: ParsableCommand {
     @Option(name: .long, help: "Read this file instead of standard input ('-' for stdin).")
     var input: String?
 
+    @Option(
+        name: .long,
+        help: "Benchmark: encode the whole input this many times and print the best time to stderr.")
+    var repeatTiming: Int?
+
     func validate() throws {
         if let maxLength, maxLength < 1 { throw ValidationError("--max-length must be ≥ 1") }
         if padding == .maxLength && maxLength == nil {
@@ -52,6 +57,7 @@ struct TokenizeCommand: ParsableCommand {
                 inputs.append((line, nil))
             }
         }
+        if let repeatTiming { reportTiming(tokenizer, inputs, repeats: repeatTiming) }
         let encodings = tokenizer.encodeBatch(inputs, maxLength: maxLength, padding: padding)
         var output = ""
         for encoding in encodings {
@@ -70,6 +76,23 @@ struct TokenizeCommand: ParsableCommand {
             output += "\n"
         }
         FileHandle.standardOutput.write(Data(output.utf8))
+    }
+
+    /// Times `encodeBatch` over all inputs (single thread), best of `repeats`, on stderr.
+    private func reportTiming(
+        _ tokenizer: BertTokenizer, _ inputs: [(text: String, pair: String?)], repeats: Int
+    ) {
+        var best = Double.infinity
+        var tokens = 0
+        for _ in 0..<max(1, repeats) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let encodings = tokenizer.encodeBatch(inputs, maxLength: maxLength, padding: padding)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            best = min(best, seconds)
+            tokens = encodings.reduce(0) { $0 + $1.inputIDs.count }
+        }
+        let line = "tokenize: \(inputs.count) inputs, \(tokens) tokens, best \(best) s\n"
+        FileHandle.standardError.write(Data(line.utf8))
     }
 
     /// Parses `{"text": ..., "text_pair": ...}`.

@@ -1,0 +1,91 @@
+// swift-bert — the BERT model.
+
+import Foundation
+import Randomness
+import Tokenization
+
+/// A fine-tuned classifier ready to use: a model folder's tokenizer and
+/// BertForSequenceClassification together, as transformers'
+/// `pipeline("text-classification")` gives them.
+///
+/// ```swift
+/// let classifier = try TextClassifier(folder: URL(fileURLWithPath: "runs/cola"))
+/// let predictions = try classifier.predict([("The book was read by Mary.", nil)])
+/// print(predictions[0].label, predictions[0].probabilities)
+/// ```
+public final class TextClassifier: @unchecked Sendable {
+    /// One input's result.
+    public struct Prediction: Sendable, Equatable {
+        /// The most probable label's name (`id2label`).
+        public var label: String
+        public var labelID: Int
+        /// Softmax of the logits, in label-id order.
+        public var probabilities: [Float]
+        public var logits: [Float]
+    }
+
+    public let tokenizer: BertTokenizer
+    public let model: BertForSequenceClassification
+    public let loadReport: LoadReport
+    /// Inputs longer than this are truncated (special tokens included).
+    public var maxLength: Int
+    private let activations: Activations
+
+    /// Loads the tokenizer and model of a Hugging Face folder.
+    /// - Throws: ``ModelError/vocabularyMismatch(folder:tokenizer:embeddingRows:)`` when the
+    ///   tokenizer can produce ids past the embedding's rows; loading errors otherwise.
+    public init(folder: URL, maxLength: Int? = nil) throws {
+        tokenizer = try BertTokenizer.load(from: folder)
+        var generator = SeededGenerator(seed: 42)
+        (model, loadReport) = try BertForSequenceClassification.load(
+            from: folder, generator: &generator)
+        let rows = model.configuration.vocabSize
+        if tokenizer.vocabulary.count > rows {
+            throw ModelError.vocabularyMismatch(
+                folder: folder.path, tokenizer: tokenizer.vocabulary.count, embeddingRows: rows)
+        }
+        let positions = model.configuration.maxPositionEmbeddings
+        self.maxLength = min(maxLength ?? tokenizer.modelMaxLength ?? positions, positions)
+        activations = Activations(configuration: model.configuration)
+    }
+
+    /// Classifies texts or text pairs, `batchSize` at a time, in input order.
+    public func predict(_ inputs: [(text: String, pair: String?)], batchSize: Int = 32) throws
+        -> [Prediction]
+    {
+        precondition(batchSize > 0, "batchSize must be positive")
+        var predictions: [Prediction] = []
+        predictions.reserveCapacity(inputs.count)
+        var start = 0
+        while start < inputs.count {
+            let slice = inputs[start..<min(start + batchSize, inputs.count)]
+            let encodings = slice.map {
+                tokenizer.encode($0.text, pair: $0.pair, maxLength: maxLength)
+            }
+            let logits = try model.logits(
+                for: PackedInput(encodings: encodings), activations: activations)
+            predictions += logits.map(makePrediction)
+            start += batchSize
+        }
+        return predictions
+    }
+
+    private func makePrediction(_ logits: [Float]) -> Prediction {
+        let probabilities = Self.softmax(logits)
+        var best = 0
+        for index in probabilities.indices where probabilities[index] > probabilities[best] {
+            best = index
+        }
+        return Prediction(
+            label: model.configuration.labelNames[best], labelID: best,
+            probabilities: probabilities, logits: logits)
+    }
+
+    /// `torch.softmax` over one row, computed in Double with max subtraction.
+    static func softmax(_ logits: [Float]) -> [Float] {
+        let maximum = Double(logits.max() ?? 0)
+        let exps = logits.map { Foundation.exp(Double($0) - maximum) }
+        let sum = exps.reduce(0, +)
+        return exps.map { Float($0 / sum) }
+    }
+}

@@ -1,0 +1,113 @@
+// swift-bert — the `bert` command.
+
+import ArgumentParser
+import Datasets
+import Foundation
+import Randomness
+import Tokenization
+import Training
+
+/// `bert data`: the tutorial's data steps (2–9) and their printouts.
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Load, tokenize and split a dataset, printing the tutorial's data summary.")
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: "The task; only 'cola' for now.")
+    var task: String = "cola"
+
+    @Option(name: .long, help: "cola_public_1.1.zip or its unzipped folder.")
+    var data: String
+
+    @Option(name: .long, help: "Truncate to this many tokens, special tokens included.")
+    var maxLength: Int = 64
+
+    @Option(name: .long, help: "Fraction of the training file held out for validation.")
+    var validationFraction: Double = 0.1
+
+    @Option(name: .long, help: "Seed of the train/validation split.")
+    var splitSeed: UInt64 = 2018
+
+    @Option(name: .long, help: "Batch size, for the batch counts.")
+    var batchSize: Int = 32
+
+    @Option(name: .long, help: "Seed for the sample rows shown.")
+    var seed: UInt64 = 42
+
+    func validate() throws {
+        guard task == "cola" else { throw ValidationError("--task: only 'cola' is supported") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
+        if !(0..<1).contains(validationFraction) {
+            throw ValidationError("--validation-fraction must be in [0, 1)")
+        }
+    }
+
+    func run() throws {
+        let tokenizer = try BertTokenizer.load(from: modelOptions.modelURL)
+        let data = try ClassificationData.cola(
+            contentsOf: URL(fileURLWithPath: self.data), tokenizer: tokenizer,
+            maxLength: maxLength, validationFraction: validationFraction, splitSeed: splitSeed)
+        print(DataSummary(data: data, tokenizer: tokenizer, maxLength: maxLength,
+            batchSize: batchSize, seed: seed).text)
+    }
+}
+
+/// The tutorial's data printouts (steps 2–9), shared by `bert data` and `bert train`.
+struct DataSummary {
+    let data: ClassificationData
+    let tokenizer: BertTokenizer
+    let maxLength: Int
+    let batchSize: Int
+    let seed: UInt64
+
+    var text: String {
+        let all = data.allTraining
+        var lines: [String] = []
+        lines.append("Number of training sentences: \(grouped(all.count))")
+        lines.append("")
+        var generator = SeededGenerator(seed: seed, stream: 0x73616D70)  // "samp"
+        let samples = generator.permutation(of: all.count).prefix(10)
+        lines.append("Sample sentences (label: 1 acceptable, 0 unacceptable):")
+        for index in samples { lines.append("  \(all[index].label)  \(all[index].text)") }
+        lines.append("")
+        let unacceptable = all.indices.filter { all[$0].label == 0 }
+        lines.append("Five unacceptable sentences:")
+        for index in generator.permutation(of: unacceptable.count).prefix(5) {
+            lines.append("  \(all[unacceptable[index]].text)")
+        }
+        lines.append("")
+        let first = all[0].text
+        lines.append(" Original:  \(first)")
+        lines.append("Tokenized:  \(tokenizer.tokenStrings(first).joined(separator: " "))")
+        lines.append(
+            "Token IDs:  \(tokenizer.tokenize(first).map(String.init).joined(separator: " "))")
+        lines.append("")
+        lines.append("Max sentence length:  \(data.untruncatedTrainingLengths.max() ?? 0)")
+        lines.append("Truncating to \(maxLength) tokens ([CLS] and [SEP] included); batches are packed, not padded.")
+        lines.append("")
+        lines.append("\(grouped(data.train.count)) training samples")
+        lines.append("\(grouped(data.validation.count)) validation samples")
+        let trainBatches = (data.train.count + batchSize - 1) / batchSize
+        let validationBatches = (data.validation.count + batchSize - 1) / batchSize
+        lines.append(
+            "\(trainBatches) training batches and \(validationBatches) validation batches of \(batchSize)"
+        )
+        for test in data.tests {
+            lines.append("Test set \(test.name): \(grouped(test.examples.count)) sentences")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `8551` as `8,551`, as the tutorial prints counts.
+    func grouped(_ value: Int) -> String {
+        let digits = Array(String(value))
+        var out = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { out += "," }
+            out.append(digit)
+        }
+        return out
+    }
+}
