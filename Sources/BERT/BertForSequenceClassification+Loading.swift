@@ -13,6 +13,13 @@ public struct LoadReport: Sendable, Equatable {
     public var unused: [String] = []
     /// Buffers that are not parameters (`embeddings.position_ids`), ignored as transformers does.
     public var ignoredBuffers: [String] = []
+
+    public init(newlyInitialized: [String] = [], unused: [String] = [], ignoredBuffers: [String] = [])
+    {
+        self.newlyInitialized = newlyInitialized
+        self.unused = unused
+        self.ignoredBuffers = ignoredBuffers
+    }
 }
 
 extension BertForSequenceClassification {
