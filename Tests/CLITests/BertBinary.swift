@@ -1,0 +1,49 @@
+// swift-bert — CLI tests.
+
+import Foundation
+import XCTest
+import _TestSupport
+
+/// Runs the built `bert` executable.
+enum BertBinary {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// The `bert` binary next to the test bundle (`swift test` builds it with the tests).
+    static var url: URL {
+        get throws {
+            let bundle = Bundle.main.bundleURL
+            for folder in [bundle, bundle.deletingLastPathComponent()] {
+                let candidate = folder.appendingPathComponent("bert")
+                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            }
+            throw XCTSkip("bert binary not found near \(bundle.path)")
+        }
+    }
+
+    /// Runs `bert arguments…` with `input` on stdin.
+    static func run(_ arguments: [String], input: Data = Data()) throws -> Result {
+        let process = Process()
+        process.executableURL = try url
+        process.arguments = arguments
+        process.currentDirectoryURL = TestPaths.repositoryRoot
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(input)
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self))
+    }
+}
