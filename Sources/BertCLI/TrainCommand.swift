@@ -1,0 +1,234 @@
+// swift-bert — the `bert` command.
+
+import ArgumentParser
+import BERT
+import Datasets
+import Foundation
+import Randomness
+import Tokenization
+import Training
+
+/// `bert train`: the tutorial's fine-tuning run, from data to a saved model folder.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Fine-tune BertForSequenceClassification on a task and save the model.",
+        discussion: """
+            Prints the tutorial's lines (data summary, per-epoch training loss and time, \
+            validation loss, accuracy and MCC, test figures). With --json, writes one JSON \
+            object per line instead: {"event":"step",...} every --log-every steps, \
+            {"event":"epoch",...}, {"event":"test",...} and {"event":"done","output":...}.
+            """)
+
+    /// The generator stream of newly initialized weights (ASCII `init`).
+    static let initializationStream: UInt64 = 0x69_6E_69_74
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: "The task; only 'cola' for now.")
+    var task: String = "cola"
+
+    @Option(name: .long, help: "cola_public_1.1.zip or its unzipped folder.")
+    var data: String
+
+    @Option(name: .long, help: "The folder to write the fine-tuned model into (replaced if it exists).")
+    var output: String
+
+    @Option(name: .long, help: "Truncate inputs to this many tokens, special tokens included.")
+    var maxLength: Int = 64
+
+    @Option(name: .long, help: "Fraction of the training file held out for validation.")
+    var validationFraction: Double = 0.1
+
+    @Option(name: .long, help: "Seed of the train/validation split.")
+    var splitSeed: UInt64 = 2018
+
+    @Option(name: .long, help: "Number of labels of the classifier (default: the task's).")
+    var numLabels: Int?
+
+    @OptionGroup var training: TrainingOptions
+
+    @Flag(name: .long, help: "Write JSON lines instead of the tutorial's text.")
+    var json = false
+
+    func validate() throws {
+        guard task == "cola" else { throw ValidationError("--task: only 'cola' is supported") }
+        if maxLength < 2 { throw ValidationError("--max-length must be ≥ 2") }
+        if !(0..<1).contains(validationFraction) {
+            throw ValidationError("--validation-fraction must be in [0, 1)")
+        }
+        if let numLabels, numLabels < CoLA.labelNames.count {
+            throw ValidationError(
+                "--num-labels must be ≥ \(CoLA.labelNames.count), the task's label count")
+        }
+    }
+
+    func run() throws {
+        let outputURL = URL(fileURLWithPath: output)
+        try ModelFolder.checkWritable(outputURL)
+        let tokenizer = try BertTokenizer.load(from: modelOptions.modelURL)
+        var data = try ClassificationData.cola(
+            contentsOf: URL(fileURLWithPath: self.data), tokenizer: tokenizer,
+            maxLength: maxLength, validationFraction: validationFraction, splitSeed: splitSeed)
+        if let limit = training.limitTrain, limit < data.train.count {
+            data.train = data.train.subset(0..<limit)
+        }
+        var labels = data.labelNames
+        if let numLabels {
+            labels += (labels.count..<numLabels).map { "LABEL_\($0)" }
+        }
+        var generator = SeededGenerator(seed: training.seed, stream: Self.initializationStream)
+        let (model, report) = try ModelFolder.load(
+            from: modelOptions.modelURL, labels: labels, dropout: training.dropout,
+            generator: &generator)
+        if tokenizer.vocabulary.count > model.configuration.vocabSize {
+            throw ModelError.vocabularyMismatch(
+                folder: modelOptions.model, tokenizer: tokenizer.vocabulary.count,
+                embeddingRows: model.configuration.vocabSize)
+        }
+
+        let out = Reporter(json: json, logEvery: training.logEvery)
+        let batchSize = training.batchSize
+        out.text(dataSummary(data, batchSize: batchSize))
+        if !report.newlyInitialized.isEmpty {
+            let names = report.newlyInitialized.map { "'\($0)'" }.joined(separator: ", ")
+            out.notice(
+                """
+                Some weights of BertForSequenceClassification were not initialized from the \
+                model checkpoint at \(modelOptions.model) and are newly initialized: [\(names)]
+                You should probably TRAIN this model on a down-stream task to be able to use \
+                it for predictions and inference.
+                """)
+        }
+
+        let tuner = try FineTuner(model: model, options: training.fineTuningOptions)
+        let start = Date()
+        _ = try tuner.train(data) { out.progress($0) }
+        out.text("")
+        out.text("Training complete!")
+        out.text("Total training took \(formatTime(Date().timeIntervalSince(start))) (h:mm:ss)")
+
+        for test in data.tests {
+            let result = try tuner.evaluate(test.examples)
+            out.text("")
+            out.text("Predicting labels for \(grouped(test.examples.count)) test sentences (\(test.name))...")
+            out.text("  Accuracy: \(fixed(result.accuracy, 2))")
+            out.text("  MCC: \(fixed(result.matthewsCorrelation, 3))")
+            out.json([
+                ("event", JSONText.string("test")), ("split", JSONText.string(test.name)),
+                ("accuracy", JSONText.number(result.accuracy)),
+                ("mcc", JSONText.number(result.matthewsCorrelation)),
+                ("loss", JSONText.number(result.loss)), ("n", String(result.count)),
+            ])
+        }
+
+        out.text("")
+        out.text("Saving model to \(output)")
+        try ModelFolder.save(model, tokenizerFolder: modelOptions.modelURL, to: outputURL)
+        out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
+    }
+
+    private func dataSummary(_ data: ClassificationData, batchSize: Int) -> String {
+        let trainBatches = (data.train.count + batchSize - 1) / batchSize
+        let validationBatches = (data.validation.count + batchSize - 1) / batchSize
+        return """
+            Number of training sentences: \(grouped(data.allTraining.count))
+            \(padded(grouped(data.train.count), 5)) training samples
+            \(padded(grouped(data.validation.count), 5)) validation samples
+            \(trainBatches) training batches and \(validationBatches) validation batches of \(batchSize)
+
+            """
+    }
+}
+
+/// `8551` as `8,551`.
+func grouped(_ value: Int) -> String {
+    let digits = Array(String(value))
+    var out = ""
+    for (index, digit) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { out += "," }
+        out.append(digit)
+    }
+    return out
+}
+
+/// Writes `bert train`'s output: the tutorial's text, or JSON lines with `--json`.
+struct Reporter {
+    let json: Bool
+    let logEvery: Int
+
+    /// A line of the human output (nothing in JSON mode).
+    func text(_ line: String) {
+        if !json { write(line) }
+    }
+
+    /// A notice: on standard output in human mode, standard error in JSON mode.
+    func notice(_ text: String) {
+        if json {
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        } else {
+            write(text)
+        }
+    }
+
+    /// A JSON line (nothing in human mode).
+    func json(_ fields: [(String, String)]) {
+        if json { write(JSONText.object(fields)) }
+    }
+
+    /// Writes a line unbuffered, so progress reaches a pipe or log file as it happens.
+    private func write(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    func progress(_ event: TrainingProgress) {
+        switch event {
+        case .epochStarted(let epoch, let epochs, _):
+            text("")
+            text("======== Epoch \(epoch) / \(epochs) ========")
+            text("Training...")
+        case .step(let step):
+            guard step.batch % logEvery == 0 else { return }
+            text(
+                "  Batch \(padded(grouped(step.batch), 5))  of  "
+                    + "\(padded(grouped(step.batchesPerEpoch), 5)).    "
+                    + "Elapsed: \(formatTime(step.elapsed)).")
+            json([
+                ("event", JSONText.string("step")), ("epoch", String(step.epoch)),
+                ("step", String(step.step)), ("batch", String(step.batch)),
+                ("loss", JSONText.number(Double(step.loss))),
+                ("learning_rate", JSONText.number(step.learningRate)),
+                ("grad_norm", JSONText.number(Double(step.gradientNorm))),
+                ("elapsed", JSONText.number(step.elapsed)),
+            ])
+        case .validationStarted:
+            break
+        case .epochFinished(let report):
+            text("")
+            text("  Average training loss: \(fixed(report.trainingLoss, 2))")
+            text("  Training epoch took: \(formatTime(report.trainingSeconds))")
+            var fields: [(String, String)] = [
+                ("event", JSONText.string("epoch")), ("epoch", String(report.epoch)),
+                ("train_loss", JSONText.number(report.trainingLoss)),
+            ]
+            if let validation = report.validation {
+                text("")
+                text("Running Validation...")
+                text("  Validation Loss: \(fixed(validation.loss, 2))")
+                text("  Accuracy: \(fixed(validation.accuracy, 2))")
+                text("  MCC: \(fixed(validation.matthewsCorrelation, 3))")
+                text("  Validation took: \(formatTime(report.validationSeconds))")
+                fields += [
+                    ("val_loss", JSONText.number(validation.loss)),
+                    ("val_accuracy", JSONText.number(validation.accuracy)),
+                    ("val_mcc", JSONText.number(validation.matthewsCorrelation)),
+                ]
+            }
+            fields += [
+                ("steps", String(report.steps)),
+                ("seconds", JSONText.number(report.trainingSeconds + report.validationSeconds)),
+            ]
+            json(fields)
+        }
+    }
+}

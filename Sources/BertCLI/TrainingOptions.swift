@@ -1,0 +1,109 @@
+// swift-bert — the `bert` command.
+
+import ArgumentParser
+import Foundation
+import Training
+
+/// The hyperparameters of `bert train`; the defaults are the tutorial's.
+struct TrainingOptions: ParsableArguments {
+    @Option(name: .long, help: "Passes over the training set.")
+    var epochs: Int = 4
+
+    @Option(name: .long, help: "Sequences per optimizer step (and per validation batch).")
+    var batchSize: Int = 32
+
+    @Option(name: .long, help: "AdamW's base learning rate, decayed linearly to 0.")
+    var learningRate: Double = 2e-5
+
+    @Option(name: .long, help: "AdamW's epsilon.")
+    var adamEpsilon: Double = 1e-8
+
+    @Option(name: .long, help: "AdamW's decoupled weight decay, applied to every parameter.")
+    var weightDecay: Double = 0
+
+    @Option(name: .long, help: "Linear warm-up steps.")
+    var warmupSteps: Int = 0
+
+    @Option(name: .long, help: "Warm-up as a fraction of all steps (used when --warmup-steps is 0).")
+    var warmupRatio: Double = 0
+
+    @Option(name: .long, help: "Clip the global gradient norm to this (clip_grad_norm_).")
+    var maxGradNorm: Float = 1.0
+
+    @Option(name: .long, help: "Seed for batch order, dropout and new weights.")
+    var seed: UInt64 = 42
+
+    @Option(name: .long, help: "Hidden and attention dropout probability (default: the config's).")
+    var dropout: Double?
+
+    @Flag(name: .long, help: "Take training batches in file order instead of a random order.")
+    var noShuffle = false
+
+    @Option(name: .long, help: "Report progress every this many batches.")
+    var logEvery: Int = 40
+
+    @Option(name: .long, help: "Stop after this many optimizer steps (for smoke runs).")
+    var maxSteps: Int?
+
+    @Option(name: .long, help: "Train on only the first N training examples (for tests).")
+    var limitTrain: Int?
+
+    func validate() throws {
+        if epochs < 1 { throw ValidationError("--epochs must be ≥ 1") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
+        if !(learningRate >= 0) || !learningRate.isFinite {
+            throw ValidationError("--learning-rate must be ≥ 0")
+        }
+        if !(adamEpsilon >= 0) { throw ValidationError("--adam-epsilon must be ≥ 0") }
+        if !(weightDecay >= 0) { throw ValidationError("--weight-decay must be ≥ 0") }
+        if warmupSteps < 0 { throw ValidationError("--warmup-steps must be ≥ 0") }
+        if !(0...1).contains(warmupRatio) {
+            throw ValidationError("--warmup-ratio must be in [0, 1]")
+        }
+        if !(maxGradNorm > 0) { throw ValidationError("--max-grad-norm must be > 0") }
+        if let dropout, !(0..<1).contains(dropout) {
+            throw ValidationError("--dropout must be in [0, 1)")
+        }
+        if logEvery < 1 { throw ValidationError("--log-every must be ≥ 1") }
+        if let maxSteps, maxSteps < 1 { throw ValidationError("--max-steps must be ≥ 1") }
+        if let limitTrain, limitTrain < 1 { throw ValidationError("--limit-train must be ≥ 1") }
+    }
+
+    /// The library's options.
+    var fineTuningOptions: FineTuningOptions {
+        var options = FineTuningOptions()
+        options.epochs = epochs
+        options.batchSize = batchSize
+        options.evaluationBatchSize = batchSize
+        options.learningRate = learningRate
+        options.adamEpsilon = adamEpsilon
+        options.weightDecay = weightDecay
+        options.warmupSteps = warmupSteps
+        options.warmupRatio = warmupRatio
+        options.maxGradientNorm = maxGradNorm
+        options.seed = seed
+        options.shuffle = !noShuffle
+        options.maxSteps = maxSteps
+        return options
+    }
+}
+
+/// `elapsed` seconds as the tutorial's `format_time` prints them (`h:mm:ss`, rounded).
+func formatTime(_ seconds: Double) -> String {
+    let total = Int(seconds.rounded())
+    let minutes = String(total / 60 % 60)
+    let secs = String(total % 60)
+    return "\(total / 3600):"
+        + String(repeating: "0", count: 2 - minutes.count) + minutes + ":"
+        + String(repeating: "0", count: 2 - secs.count) + secs
+}
+
+/// `value` with `digits` decimals, as Python's `{:.Nf}` (both round the exact binary value).
+func fixed(_ value: Double, _ digits: Int) -> String {
+    String(format: "%.\(digits)f", value)
+}
+
+/// `value` right-aligned in `width` columns.
+func padded(_ value: String, _ width: Int) -> String {
+    String(repeating: " ", count: max(0, width - value.count)) + value
+}

@@ -1,0 +1,223 @@
+// swift-bert — training.
+
+import BERT
+import Datasets
+import Foundation
+import Kernels
+import Randomness
+
+/// Fine-tunes a ``BertForSequenceClassification`` as the tutorial's training loop does.
+///
+/// Per epoch: batches in random order (`RandomSampler`, ``BatchSampler`` seeded with the
+/// run's seed), and for each batch a training-mode forward pass (dropout drawn from
+/// ``dropoutStream``), the mean cross-entropy, `zero_grad`, backward, `clip_grad_norm_`,
+/// one AdamW step at the rate of the linear schedule (`get_linear_schedule_with_warmup`,
+/// total = batches × epochs) and one schedule step. After each epoch, evaluation on the
+/// validation set in eval mode. Parameters, gradients and both AdamW moments are flat
+/// buffers with the model's layout, so zeroing, clipping and the update are single passes.
+/// The same seed and thread count give the same bits.
+public final class FineTuner {
+    /// The generator stream of dropout masks (ASCII `dropout`).
+    public static let dropoutStream: UInt64 = 0x64_72_6F_70_6F_75_74
+
+    public let model: BertForSequenceClassification
+    public let options: FineTuningOptions
+    let activations: Activations
+    let gradients: Gradients
+    let firstMoment: FloatBuffer
+    let secondMoment: FloatBuffer
+
+    /// Prepares to fine-tune `model` (updated in place).
+    /// - Throws: ``TrainingError`` for invalid options or a regression model.
+    public init(model: BertForSequenceClassification, options: FineTuningOptions = .init())
+        throws
+    {
+        try options.validate()
+        guard model.effectiveProblemType == .singleLabelClassification else {
+            throw TrainingError.unsupportedProblemType(model.effectiveProblemType.rawValue)
+        }
+        self.model = model
+        self.options = options
+        activations = Activations(configuration: model.configuration)
+        gradients = Gradients(model: model)
+        firstMoment = FloatBuffer(count: model.table.count)
+        secondMoment = FloatBuffer(count: model.table.count)
+    }
+
+    /// The schedule of a run over `trainingCount` examples.
+    public func schedule(trainingCount: Int) -> LinearSchedule {
+        let batches = (trainingCount + options.batchSize - 1) / options.batchSize
+        let total = batches * options.epochs
+        return LinearSchedule(
+            baseLearningRate: options.learningRate,
+            warmupSteps: options.effectiveWarmupSteps(totalSteps: total), totalSteps: total)
+    }
+
+    /// Trains on `data.train`, validating on `data.validation` after every epoch.
+    public func train(
+        _ data: ClassificationData, progress: (TrainingProgress) -> Void = { _ in }
+    ) throws -> TrainingSummary {
+        try train(on: data.train, validation: data.validation, progress: progress)
+    }
+
+    /// Trains on `train`, validating on `validation` (skipped when empty) after every epoch.
+    /// - Throws: ``TrainingError/labelOutOfRange(label:classes:)``, or `ModelError` for ids
+    ///   outside the embeddings.
+    public func train(
+        on train: EncodedExamples, validation: EncodedExamples,
+        progress: (TrainingProgress) -> Void = { _ in }
+    ) throws -> TrainingSummary {
+        try Self.checkLabels(train, classes: model.configuration.numLabels)
+        try Self.checkLabels(validation, classes: model.configuration.numLabels)
+        let schedule = schedule(trainingCount: train.count)
+        var sampler = BatchSampler(
+            count: train.count, batchSize: options.batchSize,
+            order: options.shuffle ? .random(seed: options.seed) : .sequential)
+        var dropout = SeededGenerator(seed: options.seed, stream: Self.dropoutStream)
+        var batch = PackedBatch()
+        var input = PackedInput()
+        var summary = TrainingSummary()
+        let count = model.table.count
+        let clock = ContinuousClock()
+        var step = 0
+
+        for epoch in 1...options.epochs {
+            if let maxSteps = options.maxSteps, step >= maxSteps { break }
+            progress(.epochStarted(epoch: epoch, epochs: options.epochs,
+                batches: sampler.batchesPerEpoch))
+            let epochStart = clock.now
+            var lossSum = 0.0
+            var epochSteps = 0
+            while let indices = sampler.nextBatch() {
+                if let maxSteps = options.maxSteps, step >= maxSteps {
+                    sampler.startNextEpoch()
+                    break
+                }
+                batch.fill(from: train, indices: indices)
+                Self.pack(batch, into: &input)
+                try model.validate(input)
+
+                model.forward(input, activations: activations, training: true, generator: &dropout)
+                let loss = model.loss(labels: batch.labels, activations: activations)
+                gradients.zero()
+                gradients.reserve(for: input)
+                model.lossGradient(
+                    labels: batch.labels, activations: activations,
+                    dLogits: gradients.dLogits.pointer)
+                model.backward(
+                    input, activations: activations, dLogits: gradients.dLogits.pointer,
+                    gradients: gradients)
+                let norm = GradientClipping.clip(
+                    gradients: gradients.parameters.pointer, count: count,
+                    maxNorm: options.maxGradientNorm)
+                let rate = schedule.learningRate(atStep: step)
+                AdamW.step(
+                    parameters: model.parameters.pointer,
+                    gradients: gradients.parameters.pointer, firstMoment: firstMoment.pointer,
+                    secondMoment: secondMoment.pointer, count: count, learningRate: rate,
+                    beta1: options.adamBeta1, beta2: options.adamBeta2,
+                    epsilon: options.adamEpsilon, weightDecay: options.weightDecay,
+                    step: step + 1)
+                step += 1
+                epochSteps += 1
+                lossSum += Double(loss)
+                summary.stepLosses.append(loss)
+                progress(
+                    .step(
+                        StepReport(
+                            epoch: epoch, batch: epochSteps,
+                            batchesPerEpoch: sampler.batchesPerEpoch, step: step, loss: loss,
+                            learningRate: rate, gradientNorm: norm,
+                            elapsed: Self.seconds(clock.now - epochStart))))
+            }
+            let trainingSeconds = Self.seconds(clock.now - epochStart)
+            progress(.validationStarted(epoch: epoch))
+            let validationStart = clock.now
+            let result =
+                validation.count > 0 ? try evaluate(validation) : nil
+            let report = EpochReport(
+                epoch: epoch, trainingLoss: epochSteps > 0 ? lossSum / Double(epochSteps) : 0,
+                steps: epochSteps, validation: result, trainingSeconds: trainingSeconds,
+                validationSeconds: Self.seconds(clock.now - validationStart))
+            summary.epochs.append(report)
+            progress(.epochFinished(report))
+        }
+        return summary
+    }
+
+    /// Evaluates the model on `examples` with this fine-tuner's workspace.
+    public func evaluate(_ examples: EncodedExamples) throws -> EvaluationResult {
+        try Self.evaluate(
+            model, on: examples, batchSize: options.evaluationBatchSize, activations: activations)
+    }
+
+    /// Evaluates `model` in eval mode (no dropout) on `examples`, in order, `batchSize` at a
+    /// time: mean cross-entropy over the examples, accuracy, Matthews correlation and the
+    /// confusion matrix of the argmax predictions.
+    /// - Throws: ``TrainingError/labelOutOfRange(label:classes:)``, `ModelError` for ids
+    ///   outside the embeddings.
+    public static func evaluate(
+        _ model: BertForSequenceClassification, on examples: EncodedExamples,
+        batchSize: Int = 32, activations: Activations? = nil
+    ) throws -> EvaluationResult {
+        precondition(batchSize >= 1, "evaluate: batchSize must be ≥ 1")
+        guard model.effectiveProblemType == .singleLabelClassification else {
+            throw TrainingError.unsupportedProblemType(model.effectiveProblemType.rawValue)
+        }
+        let classes = model.configuration.numLabels
+        try checkLabels(examples, classes: classes)
+        let activations = activations ?? Activations(configuration: model.configuration)
+        var unused = SeededGenerator(seed: 0)
+        var batch = PackedBatch()
+        var input = PackedInput()
+        var predictions: [Int] = []
+        var labels: [Int] = []
+        predictions.reserveCapacity(examples.count)
+        var lossSum = 0.0
+        var start = 0
+        while start < examples.count {
+            let end = min(start + batchSize, examples.count)
+            batch.fill(from: examples, indices: start..<end)
+            pack(batch, into: &input)
+            try model.validate(input)
+            model.forward(input, activations: activations, training: false, generator: &unused)
+            let loss = model.loss(labels: batch.labels, activations: activations)
+            lossSum += Double(loss) * Double(end - start)
+            let logits = activations.logits.pointer
+            for row in 0..<(end - start) {
+                var best = 0
+                for j in 1..<classes where logits[row * classes + j] > logits[row * classes + best] {
+                    best = j
+                }
+                predictions.append(best)
+                labels.append(Int(batch.labels[row]))
+            }
+            start = end
+        }
+        let confusion = Metrics.confusionMatrix(
+            predictions: predictions, labels: labels, classes: classes)
+        return EvaluationResult(
+            loss: examples.count > 0 ? lossSum / Double(examples.count) : 0,
+            accuracy: Metrics.accuracy(predictions: predictions, labels: labels),
+            matthewsCorrelation: Metrics.matthewsCorrelation(confusion: confusion),
+            confusion: confusion, count: examples.count)
+    }
+
+    static func checkLabels(_ examples: EncodedExamples, classes: Int) throws {
+        for label in examples.labels where label < 0 || Int(label) >= classes {
+            throw TrainingError.labelOutOfRange(label: Int(label), classes: classes)
+        }
+    }
+
+    static func pack(_ batch: PackedBatch, into input: inout PackedInput) {
+        input.inputIDs = batch.inputIDs
+        input.tokenTypeIDs = batch.tokenTypeIDs
+        input.positionIDs = batch.positionIDs
+        input.sequenceOffsets = batch.sequenceOffsets
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
+    }
+}

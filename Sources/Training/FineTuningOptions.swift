@@ -1,0 +1,62 @@
+// swift-bert — training.
+
+/// The hyperparameters of a fine-tuning run; the defaults are the tutorial's.
+public struct FineTuningOptions: Sendable, Equatable {
+    /// Passes over the training set.
+    public var epochs = 4
+    /// Sequences per optimizer step.
+    public var batchSize = 32
+    /// AdamW's base `lr`, decayed linearly to 0 by the schedule.
+    public var learningRate = 2e-5
+    /// AdamW's `eps`.
+    public var adamEpsilon = 1e-8
+    /// AdamW's `betas`.
+    public var adamBeta1 = 0.9
+    public var adamBeta2 = 0.999
+    /// Decoupled weight decay, applied to every parameter (the tutorial's plain
+    /// `AdamW(model.parameters())`).
+    public var weightDecay = 0.0
+    /// Linear warm-up steps; when 0, `ceil(warmupRatio · total steps)`.
+    public var warmupSteps = 0
+    /// Warm-up as a fraction of the total steps (transformers' `warmup_ratio`).
+    public var warmupRatio = 0.0
+    /// `clip_grad_norm_`'s `max_norm`.
+    public var maxGradientNorm: Float = 1.0
+    /// Seeds batch order and dropout.
+    public var seed: UInt64 = 42
+    /// Random batch order (`RandomSampler`); sequential otherwise.
+    public var shuffle = true
+    /// Stop after this many optimizer steps in all (the schedule still spans every epoch).
+    public var maxSteps: Int?
+    /// Sequences per forward pass during validation.
+    public var evaluationBatchSize = 32
+
+    public init() {}
+
+    /// Checks every value's range.
+    /// - Throws: ``TrainingError/invalidOption(name:value:expected:)``.
+    public func validate() throws {
+        func check(_ ok: Bool, _ name: String, _ value: Any, _ expected: String) throws {
+            if !ok {
+                throw TrainingError.invalidOption(
+                    name: name, value: "\(value)", expected: expected)
+            }
+        }
+        try check(epochs >= 1, "epochs", epochs, "≥ 1")
+        try check(batchSize >= 1, "batchSize", batchSize, "≥ 1")
+        try check(evaluationBatchSize >= 1, "evaluationBatchSize", evaluationBatchSize, "≥ 1")
+        try check(learningRate >= 0 && learningRate.isFinite, "learningRate", learningRate, "≥ 0")
+        try check(adamEpsilon >= 0, "adamEpsilon", adamEpsilon, "≥ 0")
+        try check(weightDecay >= 0, "weightDecay", weightDecay, "≥ 0")
+        try check(warmupSteps >= 0, "warmupSteps", warmupSteps, "≥ 0")
+        try check((0...1).contains(warmupRatio), "warmupRatio", warmupRatio, "in [0, 1]")
+        try check(maxGradientNorm > 0, "maxGradientNorm", maxGradientNorm, "> 0")
+        if let maxSteps { try check(maxSteps >= 1, "maxSteps", maxSteps, "≥ 1") }
+    }
+
+    /// The warm-up steps for a run of `totalSteps`, as transformers' `get_warmup_steps`:
+    /// `warmupSteps` when positive, else `ceil(totalSteps · warmupRatio)`.
+    public func effectiveWarmupSteps(totalSteps: Int) -> Int {
+        warmupSteps > 0 ? warmupSteps : Int((Double(totalSteps) * warmupRatio).rounded(.up))
+    }
+}

@@ -1,0 +1,72 @@
+// swift-bert — training.
+
+/// What a fine-tuning run reports as it goes; the library never prints, the caller decides.
+public enum TrainingProgress: Sendable {
+    /// An epoch begins (`epoch` is 1-based).
+    case epochStarted(epoch: Int, epochs: Int, batches: Int)
+    /// One optimizer step finished.
+    case step(StepReport)
+    /// Training of `epoch` is over and validation begins.
+    case validationStarted(epoch: Int)
+    /// An epoch, with its validation, is over.
+    case epochFinished(EpochReport)
+}
+
+/// One optimizer step.
+public struct StepReport: Sendable, Equatable {
+    /// 1-based epoch.
+    public var epoch: Int
+    /// 1-based batch within the epoch (the tutorial's "Batch 40 of 241").
+    public var batch: Int
+    /// Batches in each epoch.
+    public var batchesPerEpoch: Int
+    /// 1-based optimizer step over the whole run.
+    public var step: Int
+    /// The batch's mean cross-entropy, before the update.
+    public var loss: Float
+    /// The learning rate this step used.
+    public var learningRate: Double
+    /// The global gradient norm before clipping (what `clip_grad_norm_` returns).
+    public var gradientNorm: Float
+    /// Seconds since the epoch started.
+    public var elapsed: Double
+}
+
+/// One epoch's figures.
+public struct EpochReport: Sendable, Equatable {
+    /// 1-based epoch.
+    public var epoch: Int
+    /// The mean of the epoch's batch losses (the tutorial's "Average training loss").
+    public var trainingLoss: Double
+    /// Optimizer steps run in this epoch.
+    public var steps: Int
+    /// Validation figures; nil when there is no validation set.
+    public var validation: EvaluationResult?
+    /// Seconds spent training, then validating.
+    public var trainingSeconds: Double
+    public var validationSeconds: Double
+}
+
+/// A whole run's figures.
+public struct TrainingSummary: Sendable, Equatable {
+    /// Every step's batch loss, in order.
+    public var stepLosses: [Float] = []
+    /// Every epoch's figures.
+    public var epochs: [EpochReport] = []
+    /// Optimizer steps run.
+    public var steps: Int { stepLosses.count }
+}
+
+/// Figures of a model on a labeled set.
+public struct EvaluationResult: Sendable, Equatable {
+    /// Mean cross-entropy over the examples.
+    public var loss: Double
+    /// Fraction of examples whose argmax logit is their label.
+    public var accuracy: Double
+    /// Matthews correlation coefficient (``Metrics/matthewsCorrelation(confusion:)``).
+    public var matthewsCorrelation: Double
+    /// `confusion[label][prediction]`.
+    public var confusion: [[Int]]
+    /// Number of examples.
+    public var count: Int
+}
