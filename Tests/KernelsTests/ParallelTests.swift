@@ -1,0 +1,46 @@
+// swift-bert — Kernels tests: Parallel.
+
+import Kernels
+import XCTest
+
+final class ParallelTests: XCTestCase {
+    func testChunksCoverEveryItemOnceInOrder() {
+        for items in [0, 1, 7, 100, 1_001] {
+            for chunks in 1...5 {
+                let ranges = (0..<chunks).map { Parallel.chunk($0, of: chunks, items: items) }
+                XCTAssertEqual(ranges.flatMap { Array($0) }, Array(0..<items), "\(items)/\(chunks)")
+                let sizes = ranges.map(\.count)
+                XCTAssertLessThanOrEqual(
+                    (sizes.max() ?? 0) - (sizes.min() ?? 0), 1, "\(items)/\(chunks)")
+            }
+        }
+    }
+
+    func testForEachChunkVisitsEveryItemOnce() {
+        let items = 100_003
+        let visits = UnsafeMutablePointer<Int32>.allocate(capacity: items)
+        defer { visits.deallocate() }
+        visits.initialize(repeating: 0, count: items)
+        withThreadCount(3) {
+            Parallel.forEachChunk(items: items, minimumChunkSize: 1_000) { _, range in
+                for i in range { visits[i] += 1 }
+            }
+        }
+        XCTAssertTrue(UnsafeBufferPointer(start: visits, count: items).allSatisfy { $0 == 1 })
+    }
+
+    func testChunkCountRespectsThreadsAndMinimumSize() {
+        withThreadCount(4) {
+            XCTAssertEqual(Parallel.chunkCount(items: 10, minimumChunkSize: 100), 1)
+            XCTAssertEqual(Parallel.chunkCount(items: 250, minimumChunkSize: 100), 2)
+            XCTAssertEqual(Parallel.chunkCount(items: 1_000_000, minimumChunkSize: 100), 4)
+        }
+    }
+
+    func testColumnSumsAddRowsInOrder() {
+        let matrix: [Float] = [1, 2, 3, 4, 5, 6]  // [2, 3]
+        var sums: [Float] = [10, 20, 30]
+        Parallel.accumulateColumnSums(&sums, matrix, rows: 2, columns: 3)
+        XCTAssertEqual(sums, [15, 27, 39])
+    }
+}
