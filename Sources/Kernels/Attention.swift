@@ -275,11 +275,8 @@ public enum Attention {
         _ offsets: UnsafePointer<Int32>, batch: Int, heads: Int, chunks: Int,
         _ body: (_ head: Int, _ start: Int, _ length: Int, _ offset: Int, _ chunk: Int) -> Void
     ) {
-        var total = 0
-        for s in 0..<batch {
-            let length = Int(offsets[s + 1] - offsets[s])
-            total += heads * length * length
-        }
+        // A `let` (not a captured `var`, which would be boxed on the heap).
+        let total = heads * validatedLayout(offsets, batch: batch).squares
         guard total > 0 else { return }
         func run(chunk: Int) {
             var before = 0
