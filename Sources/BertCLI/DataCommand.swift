@@ -15,20 +15,9 @@ struct DataCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .long, help: "The task; only 'cola' for now.")
-    var task: String = "cola"
+    @OptionGroup var taskOptions: TaskOptions
 
-    @Option(name: .long, help: "cola_public_1.1.zip or its unzipped folder.")
-    var data: String
-
-    @Option(name: .long, help: "Truncate to this many tokens, special tokens included.")
-    var maxLength: Int = 64
-
-    @Option(name: .long, help: "Fraction of the training file held out for validation.")
-    var validationFraction: Double = 0.1
-
-    @Option(name: .long, help: "Seed of the train/validation split.")
-    var splitSeed: UInt64 = 2018
+    @OptionGroup var splitOptions: SplitOptions
 
     @Option(name: .long, help: "Batch size, for the batch counts.")
     var batchSize: Int = 32
@@ -37,19 +26,13 @@ struct DataCommand: ParsableCommand {
     var seed: UInt64 = 42
 
     func validate() throws {
-        guard task == "cola" else { throw ValidationError("--task: only 'cola' is supported") }
         if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
-        if !(0..<1).contains(validationFraction) {
-            throw ValidationError("--validation-fraction must be in [0, 1)")
-        }
     }
 
     func run() throws {
         let tokenizer = try BertTokenizer.load(from: modelOptions.modelURL)
-        let data = try ClassificationData.cola(
-            contentsOf: URL(fileURLWithPath: self.data), tokenizer: tokenizer,
-            maxLength: maxLength, validationFraction: validationFraction, splitSeed: splitSeed)
-        print(DataSummary(data: data, tokenizer: tokenizer, maxLength: maxLength,
+        let data = try splitOptions.load(taskOptions, tokenizer: tokenizer)
+        print(DataSummary(data: data, tokenizer: tokenizer, maxLength: taskOptions.maxLength,
             batchSize: batchSize, seed: seed).text)
     }
 }
@@ -98,16 +81,5 @@ struct DataSummary {
             lines.append("Test set \(test.name): \(grouped(test.examples.count)) sentences")
         }
         return lines.joined(separator: "\n")
-    }
-
-    /// `8551` as `8,551`, as the tutorial prints counts.
-    func grouped(_ value: Int) -> String {
-        let digits = Array(String(value))
-        var out = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { out += "," }
-            out.append(digit)
-        }
-        return out
     }
 }

@@ -16,17 +16,10 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .long, help: "The task; only 'cola' for now.")
-    var task: String = "cola"
-
-    @Option(name: .long, help: "cola_public_1.1.zip or its unzipped folder.")
-    var data: String
+    @OptionGroup var taskOptions: TaskOptions
 
     @Option(name: .long, help: "out_of_domain_dev, in_domain_dev or train (all of in_domain_train).")
     var split: String = "out_of_domain_dev"
-
-    @Option(name: .long, help: "Truncate inputs to this many tokens, special tokens included.")
-    var maxLength: Int = 64
 
     @Option(name: .long, help: "Sequences per forward pass.")
     var batchSize: Int = 32
@@ -40,12 +33,10 @@ struct EvaluateCommand: ParsableCommand {
     ]
 
     func validate() throws {
-        guard task == "cola" else { throw ValidationError("--task: only 'cola' is supported") }
         guard Self.splits[split] != nil else {
             throw ValidationError("--split must be out_of_domain_dev, in_domain_dev or train")
         }
         if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
-        if maxLength < 2 { throw ValidationError("--max-length must be ≥ 2") }
     }
 
     func run() throws {
@@ -59,10 +50,10 @@ struct EvaluateCommand: ParsableCommand {
                     "warning: \(modelOptions.model) is not fine-tuned: newly initialized \(report.newlyInitialized)\n"
                         .utf8))
         }
-        let cola = try CoLA(contentsOf: URL(fileURLWithPath: data))
+        let cola = try CoLA(contentsOf: taskOptions.dataURL)
         let examples = ClassificationData.encode(
             cola.examples(Self.splits[split] ?? .outOfDomainDev), tokenizer: tokenizer,
-            maxLength: maxLength)
+            maxLength: taskOptions.maxLength)
         let result = try FineTuner.evaluate(model, on: examples, batchSize: batchSize)
         let labels = model.configuration.labelNames
         if json {

@@ -25,23 +25,12 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .long, help: "The task; only 'cola' for now.")
-    var task: String = "cola"
-
-    @Option(name: .long, help: "cola_public_1.1.zip or its unzipped folder.")
-    var data: String
+    @OptionGroup var taskOptions: TaskOptions
 
     @Option(name: .long, help: "The folder to write the fine-tuned model into (replaced if it exists).")
     var output: String
 
-    @Option(name: .long, help: "Truncate inputs to this many tokens, special tokens included.")
-    var maxLength: Int = 64
-
-    @Option(name: .long, help: "Fraction of the training file held out for validation.")
-    var validationFraction: Double = 0.1
-
-    @Option(name: .long, help: "Seed of the train/validation split.")
-    var splitSeed: UInt64 = 2018
+    @OptionGroup var splitOptions: SplitOptions
 
     @Option(name: .long, help: "Number of labels of the classifier (default: the task's).")
     var numLabels: Int?
@@ -52,11 +41,6 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard task == "cola" else { throw ValidationError("--task: only 'cola' is supported") }
-        if maxLength < 2 { throw ValidationError("--max-length must be ≥ 2") }
-        if !(0..<1).contains(validationFraction) {
-            throw ValidationError("--validation-fraction must be in [0, 1)")
-        }
         if let numLabels, numLabels < CoLA.labelNames.count {
             throw ValidationError(
                 "--num-labels must be ≥ \(CoLA.labelNames.count), the task's label count")
@@ -67,9 +51,7 @@ struct TrainCommand: ParsableCommand {
         let outputURL = URL(fileURLWithPath: output)
         try ModelFolder.checkWritable(outputURL)
         let tokenizer = try BertTokenizer.load(from: modelOptions.modelURL)
-        var data = try ClassificationData.cola(
-            contentsOf: URL(fileURLWithPath: self.data), tokenizer: tokenizer,
-            maxLength: maxLength, validationFraction: validationFraction, splitSeed: splitSeed)
+        var data = try splitOptions.load(taskOptions, tokenizer: tokenizer)
         if let limit = training.limitTrain, limit < data.train.count {
             data.train = data.train.subset(0..<limit)
         }
