@@ -32,6 +32,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidValue(file: String, line: Int, field: String, value: String, expected: String)
     /// A train/validation split was asked for that cannot be made.
     case invalidSplit(count: Int, validationFraction: Double, reason: String)
+    /// A file that must hold examples holds none.
+    case noExamples(file: String)
 
     /// The file the error concerns (`archive:entry` for a missing entry), or `nil` for a split.
     public var file: String? {
@@ -39,7 +41,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
         case .fileNotFound(let file), .unreadableFile(let file, _),
             .unrecognizedLayout(let file, _), .corruptArchive(let file, _),
             .checksumMismatch(let file, _, _), .invalidUTF8(let file, _),
-            .wrongColumnCount(let file, _, _, _), .invalidValue(let file, _, _, _, _):
+            .wrongColumnCount(let file, _, _, _), .invalidValue(let file, _, _, _, _),
+            .noExamples(let file):
             return file
         case .missingEntry(let archive, let entry), .ambiguousEntry(let archive, let entry, _):
             return "\(archive):\(entry)"
@@ -86,6 +89,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file):\(line): field '\(field)': expected \(expected), found \(found)"
         case .invalidSplit(let count, let fraction, let reason):
             return "cannot split \(count) examples with validation fraction \(fraction): \(reason)"
+        case .noExamples(let file):
+            return "\(file): no examples: the training set is empty"
         }
     }
 }

@@ -49,6 +49,10 @@ public struct ClassificationData: Sendable {
     ) throws -> ClassificationData {
         let cola = try CoLA(contentsOf: url)
         let all = cola.examples(.inDomainTrain)
+        guard !all.isEmpty else {
+            throw DatasetError.noExamples(
+                file: "\(cola.origin)/\(CoLA.Split.inDomainTrain.relativePath)")
+        }
         let split = try trainValidationSplit(
             count: all.count, validationFraction: validationFraction, seed: splitSeed)
         let lengths = all.map { tokenizer.tokenize($0.text).count + 2 }
