@@ -73,7 +73,9 @@ let package = Package(
                 "Datasets", "Randomness", "_TestSupport",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "_TestSupport"]),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "BERT", "Checkpoints", "Datasets", "Randomness", "_TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Checkpoints", "_TestSupport"]),
     ]
 )
