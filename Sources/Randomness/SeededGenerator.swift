@@ -7,8 +7,15 @@
 /// the same seed gives the same bits on every machine and Swift version. Its state is four
 /// words and can be saved and restored for exact resume.
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
+    // The four state words, kept as stored properties (not an array) so that `next()` stays
+    // in registers: dropout draws millions of numbers per training step.
+    @usableFromInline var s0: UInt64
+    @usableFromInline var s1: UInt64
+    @usableFromInline var s2: UInt64
+    @usableFromInline var s3: UInt64
+
     /// The four state words of xoshiro256**.
-    public private(set) var state: [UInt64]
+    public var state: [UInt64] { [s0, s1, s2, s3] }
 
     /// Creates a generator from a seed and a stream number.
     ///
@@ -19,16 +26,35 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
     ///   - stream: A fixed number naming the consumer.
     public init(seed: UInt64, stream: UInt64 = 0) {
         var mixer = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
-        var words = [UInt64](repeating: 0, count: 4)
-        for index in 0..<4 { words[index] = Self.splitMix64(&mixer) }
-        if words.allSatisfy({ $0 == 0 }) { words[0] = 1 }
-        state = words
+        s0 = Self.splitMix64(&mixer)
+        s1 = Self.splitMix64(&mixer)
+        s2 = Self.splitMix64(&mixer)
+        s3 = Self.splitMix64(&mixer)
+        if s0 == 0 && s1 == 0 && s2 == 0 && s3 == 0 { s0 = 1 }
     }
 
     /// Restores a generator from saved state words.
     public init(state: [UInt64]) {
         precondition(state.count == 4, "SeededGenerator state has 4 words, got \(state.count)")
-        self.state = state
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
+    private enum CodingKeys: String, CodingKey { case state }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let words = try container.decode([UInt64].self, forKey: .state)
+        guard words.count == 4 else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .state, in: container,
+                debugDescription: "SeededGenerator state has 4 words, got \(words.count)")
+        }
+        self.init(state: words)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
     }
 
     private static func splitMix64(_ x: inout UInt64) -> UInt64 {
@@ -40,20 +66,21 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
     }
 
     /// The next 64 random bits.
+    @inlinable
     public mutating func next() -> UInt64 {
-        let result = rotateLeft(state[1] &* 5, 7) &* 9
-        let t = state[1] << 17
-        state[2] ^= state[0]
-        state[3] ^= state[1]
-        state[1] ^= state[2]
-        state[0] ^= state[3]
-        state[2] ^= t
-        state[3] = rotateLeft(state[3], 45)
+        let result = rotateLeft(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotateLeft(s3, 45)
         return result
     }
 
-    @inline(__always)
-    private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inlinable
+    func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// A uniform `Float` in [0, 1) with 24 random bits.
     public mutating func nextUniformFloat() -> Float {
