@@ -138,6 +138,8 @@ func grouped(_ value: Int) -> String {
 struct Reporter {
     let json: Bool
     let logEvery: Int
+    /// Whether standard output is a terminal: then a live progress bar is drawn too.
+    let terminal = isatty(STDOUT_FILENO) != 0
 
     /// A line of the human output (nothing in JSON mode).
     func text(_ line: String) {
@@ -160,7 +162,9 @@ struct Reporter {
 
     /// Writes a line unbuffered, so progress reaches a pipe or log file as it happens.
     private func write(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        // On a terminal, the line replaces the progress bar, which the next step redraws.
+        let prefix = terminal && !json ? ProgressBar.clearLine : ""
+        FileHandle.standardOutput.write(Data((prefix + line + "\n").utf8))
     }
 
     func progress(_ event: TrainingProgress) {
@@ -170,6 +174,9 @@ struct Reporter {
             text("======== Epoch \(epoch) / \(epochs) ========")
             text("Training...")
         case .step(let step):
+            if terminal && !json {
+                FileHandle.standardOutput.write(Data(ProgressBar.line(for: step).utf8))
+            }
             guard step.batch % logEvery == 0 else { return }
             text(
                 "  Batch \(padded(grouped(step.batch), 5))  of  "
@@ -184,7 +191,9 @@ struct Reporter {
                 ("elapsed", JSONText.number(step.elapsed)),
             ])
         case .validationStarted:
-            break
+            if terminal && !json {
+                FileHandle.standardOutput.write(Data(ProgressBar.clearLine.utf8))
+            }
         case .epochFinished(let report):
             text("")
             text("  Average training loss: \(fixed(report.trainingLoss, 2))")
