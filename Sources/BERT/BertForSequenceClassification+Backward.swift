@@ -47,8 +47,15 @@ extension BertForSequenceClassification {
         let heads = c.numAttentionHeads
         let count = tokens * hidden
         let pooledCount = batch * hidden
-        func w(_ name: String) -> UnsafePointer<Float> { p + table[name].offset }
-        func d(_ name: String) -> UnsafeMutablePointer<Float> { dp + table[name].offset }
+        let o = table.offsets
+        func w(_ tensor: ParameterTable.ModelTensor) -> UnsafePointer<Float> { p + o[tensor] }
+        func w(_ layer: Int, _ tensor: ParameterTable.LayerTensor) -> UnsafePointer<Float> {
+            p + o[layer, tensor]
+        }
+        func d(_ tensor: ParameterTable.ModelTensor) -> UnsafeMutablePointer<Float> { dp + o[tensor] }
+        func d(_ layer: Int, _ tensor: ParameterTable.LayerTensor) -> UnsafeMutablePointer<Float> {
+            dp + o[layer, tensor]
+        }
         // Kernels accumulate, so each activation gradient starts from zero.
         func zeroed(_ buffer: FloatBuffer, _ count: Int) -> UnsafeMutablePointer<Float> {
             buffer.pointer.update(repeating: 0, count: count)
@@ -57,9 +64,9 @@ extension BertForSequenceClassification {
 
         // Classifier, its dropout, the pooler (dense + tanh) and the [CLS] rows.
         Linear.backward(
-            dInput: zeroed(g.dClassifierInput, pooledCount), dWeight: d("classifier.weight"),
-            dBias: d("classifier.bias"), dOutput: dLogits, input: a.classifierInput.pointer,
-            weight: w("classifier.weight"), tokens: batch, inFeatures: hidden,
+            dInput: zeroed(g.dClassifierInput, pooledCount), dWeight: d(.classifierWeight),
+            dBias: d(.classifierBias), dOutput: dLogits, input: a.classifierInput.pointer,
+            weight: w(.classifierWeight), tokens: batch, inFeatures: hidden,
             outFeatures: c.numLabels)
         Dropout.backward(
             dInput: zeroed(g.dPooled, pooledCount), dOutput: g.dClassifierInput.pointer,
@@ -68,9 +75,9 @@ extension BertForSequenceClassification {
             dInput: zeroed(g.dPooledLinear, pooledCount), dOutput: g.dPooled.pointer,
             output: a.pooled.pointer, count: pooledCount)
         Linear.backward(
-            dInput: zeroed(g.dFirstTokens, pooledCount), dWeight: d("bert.pooler.dense.weight"),
-            dBias: d("bert.pooler.dense.bias"), dOutput: g.dPooledLinear.pointer,
-            input: a.firstTokens.pointer, weight: w("bert.pooler.dense.weight"), tokens: batch,
+            dInput: zeroed(g.dFirstTokens, pooledCount), dWeight: d(.poolerWeight),
+            dBias: d(.poolerBias), dOutput: g.dPooledLinear.pointer,
+            input: a.firstTokens.pointer, weight: w(.poolerWeight), tokens: batch,
             inFeatures: hidden, outFeatures: hidden)
         let dHidden = zeroed(g.dHidden, count)
         a.firstTokenRows.withUnsafeBufferPointer { rows in
@@ -86,15 +93,14 @@ extension BertForSequenceClassification {
             let offsets = offsetsBuffer.baseAddress!
             for index in a.layers.indices.reversed() {
                 let layer = a.layers[index]
-                let prefix = "bert.encoder.layer.\(index)."
                 // BertOutput: LayerNorm(dropout(dense(x)) + attentionNormed).
                 LayerNorm.backward(
                     dInput: zeroed(g.dResidual, count),
-                    dWeight: d(prefix + "output.LayerNorm.weight"),
-                    dBias: d(prefix + "output.LayerNorm.bias"), dOutput: dHidden,
+                    dWeight: d(index, .outputNormWeight),
+                    dBias: d(index, .outputNormBias), dOutput: dHidden,
                     input: layer.outputResidual.pointer, mean: layer.outputMean.pointer,
                     reciprocalStd: layer.outputReciprocalStd.pointer,
-                    weight: w(prefix + "output.LayerNorm.weight"), tokens: tokens,
+                    weight: w(index, .outputNormWeight), tokens: tokens,
                     hidden: hidden)
                 Residual.backward(
                     dInput: zeroed(g.dNormed, count), dOutput: dResidual, count: count)
@@ -103,10 +109,10 @@ extension BertForSequenceClassification {
                     mask: layer.outputMask.pointer, count: count)
                 Linear.backward(
                     dInput: zeroed(g.dIntermediateActivated, tokens * inter),
-                    dWeight: d(prefix + "output.dense.weight"),
-                    dBias: d(prefix + "output.dense.bias"), dOutput: dBranch,
+                    dWeight: d(index, .outputWeight),
+                    dBias: d(index, .outputBias), dOutput: dBranch,
                     input: layer.intermediateActivated.pointer,
-                    weight: w(prefix + "output.dense.weight"), tokens: tokens, inFeatures: inter,
+                    weight: w(index, .outputWeight), tokens: tokens, inFeatures: inter,
                     outFeatures: hidden)
                 // BertIntermediate: GELU(dense(attentionNormed)).
                 GELU.backward(
@@ -114,20 +120,20 @@ extension BertForSequenceClassification {
                     dOutput: g.dIntermediateActivated.pointer, input: layer.intermediate.pointer,
                     count: tokens * inter)
                 Linear.backward(
-                    dInput: g.dNormed.pointer, dWeight: d(prefix + "intermediate.dense.weight"),
-                    dBias: d(prefix + "intermediate.dense.bias"), dOutput: g.dIntermediate.pointer,
+                    dInput: g.dNormed.pointer, dWeight: d(index, .intermediateWeight),
+                    dBias: d(index, .intermediateBias), dOutput: g.dIntermediate.pointer,
                     input: layer.attentionNormed.pointer,
-                    weight: w(prefix + "intermediate.dense.weight"), tokens: tokens,
+                    weight: w(index, .intermediateWeight), tokens: tokens,
                     inFeatures: hidden, outFeatures: inter)
                 // BertSelfOutput: LayerNorm(dropout(dense(context)) + input).
                 LayerNorm.backward(
                     dInput: zeroed(g.dResidual, count),
-                    dWeight: d(prefix + "attention.output.LayerNorm.weight"),
-                    dBias: d(prefix + "attention.output.LayerNorm.bias"),
+                    dWeight: d(index, .attentionNormWeight),
+                    dBias: d(index, .attentionNormBias),
                     dOutput: g.dNormed.pointer, input: layer.attentionResidual.pointer,
                     mean: layer.attentionMean.pointer,
                     reciprocalStd: layer.attentionReciprocalStd.pointer,
-                    weight: w(prefix + "attention.output.LayerNorm.weight"), tokens: tokens,
+                    weight: w(index, .attentionNormWeight), tokens: tokens,
                     hidden: hidden)
                 Residual.backward(
                     dInput: zeroed(g.dHidden, count), dOutput: dResidual, count: count)
@@ -136,10 +142,10 @@ extension BertForSequenceClassification {
                     mask: layer.attentionMask.pointer, count: count)
                 Linear.backward(
                     dInput: zeroed(g.dContext, count),
-                    dWeight: d(prefix + "attention.output.dense.weight"),
-                    dBias: d(prefix + "attention.output.dense.bias"), dOutput: dBranch,
+                    dWeight: d(index, .attentionOutputWeight),
+                    dBias: d(index, .attentionOutputBias), dOutput: dBranch,
                     input: layer.context.pointer,
-                    weight: w(prefix + "attention.output.dense.weight"), tokens: tokens,
+                    weight: w(index, .attentionOutputWeight), tokens: tokens,
                     inFeatures: hidden, outFeatures: hidden)
                 // BertSelfAttention: attention, then the fused [3·hidden, hidden] projection
                 // (query, key and value weights and biases are adjacent in the table).
@@ -153,9 +159,9 @@ extension BertForSequenceClassification {
                     batch: batch, heads: heads, headDim: hidden / heads,
                     scratch: a.attentionScratch.buffer)
                 Linear.backward(
-                    dInput: dHidden, dWeight: d(prefix + "attention.self.query.weight"),
-                    dBias: d(prefix + "attention.self.query.bias"), dOutput: dQKV,
-                    input: layer.input.pointer, weight: w(prefix + "attention.self.query.weight"),
+                    dInput: dHidden, dWeight: d(index, .queryWeight),
+                    dBias: d(index, .queryBias), dOutput: dQKV,
+                    input: layer.input.pointer, weight: w(index, .queryWeight),
                     tokens: tokens, inFeatures: hidden, outFeatures: 3 * hidden)
             }
         }
@@ -165,19 +171,19 @@ extension BertForSequenceClassification {
             dInput: zeroed(g.dBranch, count), dOutput: dHidden, mask: a.embeddingMask.pointer,
             count: count)
         LayerNorm.backward(
-            dInput: zeroed(g.dResidual, count), dWeight: d("bert.embeddings.LayerNorm.weight"),
-            dBias: d("bert.embeddings.LayerNorm.bias"), dOutput: dBranch,
+            dInput: zeroed(g.dResidual, count), dWeight: d(.embeddingNormWeight),
+            dBias: d(.embeddingNormBias), dOutput: dBranch,
             input: a.embeddingSum.pointer, mean: a.embeddingMean.pointer,
             reciprocalStd: a.embeddingReciprocalStd.pointer,
-            weight: w("bert.embeddings.LayerNorm.weight"), tokens: tokens, hidden: hidden)
-        let dWord = d("bert.embeddings.word_embeddings.weight")
+            weight: w(.embeddingNormWeight), tokens: tokens, hidden: hidden)
+        let dWord = d(.wordEmbeddings)
         input.inputIDs.withUnsafeBufferPointer { ids in
             input.tokenTypeIDs.withUnsafeBufferPointer { types in
                 input.positionIDs.withUnsafeBufferPointer { positions in
                     Embedding.backward(
                         dWordEmbeddings: dWord,
-                        dPositionEmbeddings: d("bert.embeddings.position_embeddings.weight"),
-                        dTokenTypeEmbeddings: d("bert.embeddings.token_type_embeddings.weight"),
+                        dPositionEmbeddings: d(.positionEmbeddings),
+                        dTokenTypeEmbeddings: d(.tokenTypeEmbeddings),
                         dOutput: dResidual, inputIDs: ids.baseAddress!,
                         positionIDs: positions.baseAddress!, tokenTypeIDs: types.baseAddress!,
                         tokens: tokens, hidden: hidden)

@@ -32,7 +32,11 @@ extension BertForSequenceClassification {
         let hiddenDropout = training ? Float(c.hiddenDropoutProb) : 0
         let attentionDropout = training ? Float(c.attentionProbsDropoutProb) : 0
         let classifierDropout = training ? Float(c.classifierDropout ?? c.hiddenDropoutProb) : 0
-        func w(_ name: String) -> UnsafePointer<Float> { p + table[name].offset }
+        let o = table.offsets
+        func w(_ tensor: ParameterTable.ModelTensor) -> UnsafePointer<Float> { p + o[tensor] }
+        func w(_ layer: Int, _ tensor: ParameterTable.LayerTensor) -> UnsafePointer<Float> {
+            p + o[layer, tensor]
+        }
 
         input.inputIDs.withUnsafeBufferPointer { ids in
             input.tokenTypeIDs.withUnsafeBufferPointer { types in
@@ -40,9 +44,9 @@ extension BertForSequenceClassification {
                     Embedding.forward(
                         output: a.embeddingSum.pointer, inputIDs: ids.baseAddress!,
                         positionIDs: positions.baseAddress!, tokenTypeIDs: types.baseAddress!,
-                        wordEmbeddings: w("bert.embeddings.word_embeddings.weight"),
-                        positionEmbeddings: w("bert.embeddings.position_embeddings.weight"),
-                        tokenTypeEmbeddings: w("bert.embeddings.token_type_embeddings.weight"),
+                        wordEmbeddings: w(.wordEmbeddings),
+                        positionEmbeddings: w(.positionEmbeddings),
+                        tokenTypeEmbeddings: w(.tokenTypeEmbeddings),
                         tokens: tokens, hidden: hidden)
                 }
             }
@@ -50,8 +54,8 @@ extension BertForSequenceClassification {
         LayerNorm.forward(
             output: a.embeddingNormed.pointer, mean: a.embeddingMean.pointer,
             reciprocalStd: a.embeddingReciprocalStd.pointer, input: a.embeddingSum.pointer,
-            weight: w("bert.embeddings.LayerNorm.weight"),
-            bias: w("bert.embeddings.LayerNorm.bias"), tokens: tokens, hidden: hidden,
+            weight: w(.embeddingNormWeight),
+            bias: w(.embeddingNormBias), tokens: tokens, hidden: hidden,
             epsilon: eps)
         Dropout.forward(
             output: a.layers.first?.input.pointer ?? a.sequenceOutput.pointer,
@@ -61,14 +65,13 @@ extension BertForSequenceClassification {
         input.sequenceOffsets.withUnsafeBufferPointer { offsetsBuffer in
             let offsets = offsetsBuffer.baseAddress!
             for (index, layer) in a.layers.enumerated() {
-                let prefix = "bert.encoder.layer.\(index)."
                 let output =
                     index + 1 < a.layers.count
                     ? a.layers[index + 1].input.pointer : a.sequenceOutput.pointer
                 Linear.forward(
                     output: layer.qkv.pointer, input: layer.input.pointer,
-                    weight: w(prefix + "attention.self.query.weight"),
-                    bias: w(prefix + "attention.self.query.bias"), tokens: tokens,
+                    weight: w(index, .queryWeight),
+                    bias: w(index, .queryBias), tokens: tokens,
                     inFeatures: hidden, outFeatures: 3 * hidden)
                 let qkv = UnsafePointer(layer.qkv.pointer)
                 Attention.forward(
@@ -80,8 +83,8 @@ extension BertForSequenceClassification {
                     scratch: a.attentionScratch.buffer)
                 Linear.forward(
                     output: layer.attentionDense.pointer, input: layer.context.pointer,
-                    weight: w(prefix + "attention.output.dense.weight"),
-                    bias: w(prefix + "attention.output.dense.bias"), tokens: tokens,
+                    weight: w(index, .attentionOutputWeight),
+                    bias: w(index, .attentionOutputBias), tokens: tokens,
                     inFeatures: hidden, outFeatures: hidden)
                 Dropout.forward(
                     output: layer.attentionResidual.pointer, mask: layer.attentionMask.pointer,
@@ -94,21 +97,21 @@ extension BertForSequenceClassification {
                     output: layer.attentionNormed.pointer, mean: layer.attentionMean.pointer,
                     reciprocalStd: layer.attentionReciprocalStd.pointer,
                     input: layer.attentionResidual.pointer,
-                    weight: w(prefix + "attention.output.LayerNorm.weight"),
-                    bias: w(prefix + "attention.output.LayerNorm.bias"), tokens: tokens,
+                    weight: w(index, .attentionNormWeight),
+                    bias: w(index, .attentionNormBias), tokens: tokens,
                     hidden: hidden, epsilon: eps)
                 Linear.forward(
                     output: layer.intermediate.pointer, input: layer.attentionNormed.pointer,
-                    weight: w(prefix + "intermediate.dense.weight"),
-                    bias: w(prefix + "intermediate.dense.bias"), tokens: tokens,
+                    weight: w(index, .intermediateWeight),
+                    bias: w(index, .intermediateBias), tokens: tokens,
                     inFeatures: hidden, outFeatures: inter)
                 GELU.forward(
                     output: layer.intermediateActivated.pointer, input: layer.intermediate.pointer,
                     count: tokens * inter)
                 Linear.forward(
                     output: layer.outputDense.pointer, input: layer.intermediateActivated.pointer,
-                    weight: w(prefix + "output.dense.weight"),
-                    bias: w(prefix + "output.dense.bias"), tokens: tokens, inFeatures: inter,
+                    weight: w(index, .outputWeight),
+                    bias: w(index, .outputBias), tokens: tokens, inFeatures: inter,
                     outFeatures: hidden)
                 Dropout.forward(
                     output: layer.outputResidual.pointer, mask: layer.outputMask.pointer,
@@ -121,8 +124,8 @@ extension BertForSequenceClassification {
                     output: output, mean: layer.outputMean.pointer,
                     reciprocalStd: layer.outputReciprocalStd.pointer,
                     input: layer.outputResidual.pointer,
-                    weight: w(prefix + "output.LayerNorm.weight"),
-                    bias: w(prefix + "output.LayerNorm.bias"), tokens: tokens, hidden: hidden,
+                    weight: w(index, .outputNormWeight),
+                    bias: w(index, .outputNormBias), tokens: tokens, hidden: hidden,
                     epsilon: eps)
             }
             for sequence in 0..<batch { a.firstTokenRows[sequence] = offsets[sequence] }
@@ -134,7 +137,7 @@ extension BertForSequenceClassification {
         }
         Linear.forward(
             output: a.pooledLinear.pointer, input: a.firstTokens.pointer,
-            weight: w("bert.pooler.dense.weight"), bias: w("bert.pooler.dense.bias"),
+            weight: w(.poolerWeight), bias: w(.poolerBias),
             tokens: batch, inFeatures: hidden, outFeatures: hidden)
         Tanh.forward(output: a.pooled.pointer, input: a.pooledLinear.pointer, count: batch * hidden)
         Dropout.forward(
@@ -142,7 +145,7 @@ extension BertForSequenceClassification {
             count: batch * hidden, probability: classifierDropout, generator: &generator)
         Linear.forward(
             output: a.logits.pointer, input: a.classifierInput.pointer,
-            weight: w("classifier.weight"), bias: w("classifier.bias"), tokens: batch,
+            weight: w(.classifierWeight), bias: w(.classifierBias), tokens: batch,
             inFeatures: hidden, outFeatures: c.numLabels)
     }
 

@@ -22,6 +22,8 @@ public struct ParameterTable: Sendable {
     /// Total number of floats.
     public let count: Int
     private let index: [String: Int]
+    /// Every tensor's offset by role (see ``Offsets``).
+    public private(set) var offsets = Offsets.empty
 
     /// The table of a BertForSequenceClassification with `configuration`'s sizes.
     public init(configuration c: BertConfiguration) {
@@ -69,6 +71,7 @@ public struct ParameterTable: Sendable {
         self.entries = entries
         self.count = offset
         self.index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.name, $0) })
+        self.offsets = Offsets(table: self, layers: c.numHiddenLayers)
     }
 
     /// The entry named `name`, or nil.
