@@ -1,23 +1,59 @@
 // swift-bert — the `bert` command.
 
 import ArgumentParser
+import Checkpoints
 import Foundation
 
 /// The model argument shared by every subcommand that loads a checkpoint or tokenizer.
 struct ModelOptions: ParsableArguments {
     @Option(
         name: .long,
-        help: "A Hugging Face model folder (config.json, tokenizer.json or vocab.txt, model.safetensors).")
+        help: """
+            A Hugging Face model folder (config.json, tokenizer.json or vocab.txt, \
+            model.safetensors), or a Hub id (bert-base-uncased, org/name) resolved through the \
+            HF cache and downloaded into it if missing.
+            """)
     var model: String
 
-    var modelURL: URL { URL(fileURLWithPath: model) }
+    @Option(name: .long, help: "The Hub branch, tag or commit of a Hub id.")
+    var revision: String = "main"
 
+    /// The model folder: `--model` itself, or its snapshot in the HF cache.
+    ///
+    /// Resolving a Hub id reads the cache and, for files it lacks, the network (never when
+    /// `HF_HUB_OFFLINE=1`); repeated reads find everything cached and make no request.
+    var modelURL: URL {
+        get throws { try HubModels.resolver().resolve(model, revision: revision) }
+    }
+
+    /// Checks the argument's form only: no file is read from the cache and no request is made.
     func validate() throws {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory),
+        if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory),
             isDirectory.boolValue
-        else {
+        {
+            return
+        }
+        let looksLikePath = model.hasPrefix("/") || model.hasPrefix(".") || model.hasPrefix("~")
+        guard !looksLikePath, (try? ModelResolver.validateRepositoryID(model)) != nil else {
             throw ValidationError("\(model): no such model folder")
+        }
+        if revision.isEmpty { throw ValidationError("--revision must not be empty") }
+    }
+}
+
+/// The CLI's resolver: settings from the environment, download progress on stderr.
+enum HubModels {
+    static func resolver() -> ModelResolver {
+        ModelResolver(settings: HubSettings()) { event in
+            switch event {
+            case .downloading(let repository, let file, let size):
+                let amount = size.map { String(format: " (%.1f MB)", Double($0) / 1e6) } ?? ""
+                FileHandle.standardError.write(
+                    Data("Downloading \(repository)/\(file)\(amount)\n".utf8))
+            case .received, .downloaded:
+                break
+            }
         }
     }
 }

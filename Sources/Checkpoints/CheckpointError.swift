@@ -50,6 +50,20 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
     case invalidJSON(file: String, offset: Int, reason: String)
     /// A system call failed while writing or replacing a file.
     case writeFailed(file: String, operation: String, reason: String)
+    /// A model argument is neither an existing folder nor a valid Hub repository id.
+    case invalidRepositoryID(repository: String, reason: String)
+    /// `HF_HUB_OFFLINE` is set and a file the model needs is not in the HF cache.
+    case notInCache(repository: String, revision: String, file: String, cache: String)
+    /// The Hub (or a server it redirected to) answered with an HTTP error status.
+    case httpStatus(repository: String, file: String, url: String, status: Int)
+    /// A Hub response lacks a header that the cache layout needs.
+    case missingHeader(repository: String, file: String, url: String, status: Int, header: String)
+    /// The connection failed or timed out; `status` is the last HTTP status seen (0 if none).
+    case downloadFailed(repository: String, file: String, url: String, status: Int, reason: String)
+    /// A downloaded file's size or sha256 is not what the Hub announced; it was discarded.
+    case downloadMismatch(
+        repository: String, file: String, status: Int, field: String, expected: String,
+        actual: String)
 
     /// A one-line message naming the file, the tensor and the expected and actual values.
     public var description: String {
@@ -104,6 +118,21 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
             return "\(file): invalid JSON at byte \(offset): \(reason)"
         case .writeFailed(let file, let operation, let reason):
             return "\(file): \(operation) failed: \(reason)"
+        case .invalidRepositoryID(let repository, let reason):
+            return "\(repository): no such model folder, and not a Hub repository id: \(reason)"
+        case .notInCache(let repository, let revision, let file, let cache):
+            return "\(repository): \(file): not in the HF cache \(cache) (revision \(revision)) "
+                + "and HF_HUB_OFFLINE is set"
+        case .httpStatus(let repository, let file, let url, let status):
+            return "\(repository): \(file): HTTP \(status) from \(url)"
+        case .missingHeader(let repository, let file, let url, let status, let header):
+            return "\(repository): \(file): HTTP \(status) from \(url) has no \(header) header"
+        case .downloadFailed(let repository, let file, let url, let status, let reason):
+            let seen = status == 0 ? "no HTTP status" : "HTTP \(status)"
+            return "\(repository): \(file): download from \(url) failed (\(seen)): \(reason)"
+        case .downloadMismatch(let repository, let file, let status, let field, let expected, let actual):
+            return "\(repository): \(file): HTTP \(status) but downloaded \(field) is \(actual), "
+                + "expected \(expected); discarded"
         }
     }
 }

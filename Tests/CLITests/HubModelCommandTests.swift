@@ -1,0 +1,73 @@
+// swift-bert — CLI tests: Hub ids resolved through an HF cache, offline.
+
+import Foundation
+import XCTest
+import _TestSupport
+
+final class HubModelCommandTests: XCTestCase {
+    /// Runs `bert` with extra environment variables (the cache and HF_HUB_OFFLINE).
+    private func run(_ arguments: [String], environment: [String: String], input: String = "")
+        throws -> BertBinary.Result
+    {
+        let process = Process()
+        process.executableURL = try BertBinary.url
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        let err = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return BertBinary.Result(
+            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+            stderr: String(decoding: err, as: UTF8.self))
+    }
+
+    func testHubIdLoadsFromTheHFCacheOfflineAndAMissingOneIsAOneLineError() throws {
+        let root = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        // models--org--tiny-bert as huggingface_hub lays it out (blob names are arbitrary here).
+        let commit = String(repeating: "0123456789", count: 4)
+        let repo = root.appendingPathComponent("hub/models--org--tiny-bert")
+        let manager = FileManager.default
+        for folder in ["refs", "blobs", "snapshots/\(commit)"] {
+            try manager.createDirectory(
+                at: repo.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        try Data(commit.utf8).write(to: repo.appendingPathComponent("refs/main"))
+        for (index, name) in ["config.json", "model.safetensors", "tokenizer.json"].enumerated() {
+            try manager.copyItem(
+                at: TestPaths.fixture("tiny-bert/\(name)"),
+                to: repo.appendingPathComponent("blobs/blob\(index)"))
+            try manager.createSymbolicLink(
+                atPath: repo.appendingPathComponent("snapshots/\(commit)/\(name)").path,
+                withDestinationPath: "../../blobs/blob\(index)")
+        }
+        let environment = ["HF_HOME": root.path, "HF_HUB_OFFLINE": "1"]
+        let local = try run(
+            ["tokenize", "--model", TestPaths.fixture("tiny-bert").path, "--tokens"],
+            environment: [:], input: "hello world\n")
+        let hub = try run(
+            ["tokenize", "--model", "org/tiny-bert", "--tokens"], environment: environment,
+            input: "hello world\n")
+        XCTAssertEqual(hub.status, 0, hub.stderr)
+        XCTAssertEqual(hub.stdout, local.stdout)
+        let download = try run(["download", "org/tiny-bert"], environment: environment)
+        XCTAssertEqual(download.stdout, repo.path + "/snapshots/\(commit)\n", download.stderr)
+
+        let missing = try run(
+            ["tokenize", "--model", "org/absent"], environment: environment, input: "a\n")
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertEqual(
+            missing.stderr,
+            "Error: org/absent: refs/main: not in the HF cache \(root.path)/hub (revision main) "
+                + "and HF_HUB_OFFLINE is set\n")
+    }
+}
