@@ -52,15 +52,27 @@ struct DataSummary {
         lines.append("")
         var generator = SeededGenerator(seed: seed, stream: 0x73616D70)  // "samp"
         let samples = generator.permutation(of: all.count).prefix(10)
-        lines.append("Sample sentences (label: 1 acceptable, 0 unacceptable):")
-        for index in samples { lines.append("  \(all[index].label)  \(all[index].text)") }
-        lines.append("")
-        let unacceptable = all.indices.filter { all[$0].label == 0 }
-        lines.append("Five unacceptable sentences:")
-        for index in generator.permutation(of: unacceptable.count).prefix(5) {
-            lines.append("  \(all[unacceptable[index]].text)")
+        let isCoLA = data.labelNames == CoLA.labelNames
+        if isCoLA {
+            lines.append("Sample sentences (label: 1 acceptable, 0 unacceptable):")
+        } else {
+            let legend = data.labelNames.enumerated().map { "\($0) \($1)" }
+            lines.append("Labels (\(data.labelNames.count)): \(legend.joined(separator: ", "))")
+            lines.append("Sample rows (label id, text [, text pair]):")
+        }
+        for index in samples {
+            let pair = all[index].textPair.map { "  |  \($0)" } ?? ""
+            lines.append("  \(all[index].label)  \(all[index].text)\(pair)")
         }
         lines.append("")
+        if isCoLA {
+            let unacceptable = all.indices.filter { all[$0].label == 0 }
+            lines.append("Five unacceptable sentences:")
+            for index in generator.permutation(of: unacceptable.count).prefix(5) {
+                lines.append("  \(all[unacceptable[index]].text)")
+            }
+            lines.append("")
+        }
         let first = all[0].text
         lines.append(" Original:  \(first)")
         lines.append("Tokenized:  \(tokenizer.tokenStrings(first).joined(separator: " "))")

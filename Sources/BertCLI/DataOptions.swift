@@ -1,26 +1,110 @@
 // swift-bert — the `bert` command.
 
 import ArgumentParser
+import Datasets
 import Foundation
 import Tokenization
 import Training
 
 /// Which task's data to read, and how to tokenize it (`data`, `train`, `evaluate`).
 struct TaskOptions: ParsableArguments {
-    @Option(name: .long, help: "The task; only 'cola' for now.")
+    /// The tasks: the tutorial's CoLA, or the user's own files in one of three formats.
+    static let tasks = ["cola", "tsv", "csv", "jsonl"]
+
+    @Option(
+        name: .long,
+        help: "cola (the tutorial's zip, --data) or tsv, csv, jsonl (your own files, --train).")
     var task: String = "cola"
 
-    @Option(name: .long, help: "cola_public_1.1.zip or its unzipped folder.")
-    var data: String
+    @Option(name: .long, help: "cola_public_1.1.zip or its unzipped folder (--task cola).")
+    var data: String?
+
+    @Option(name: .long, help: "Training file (--task tsv|csv|jsonl).")
+    var train: String?
+
+    @Option(
+        name: .long,
+        help: "Validation file (default: split the training file, --validation-fraction).")
+    var validation: String?
+
+    @Option(name: .long, help: "Test file, evaluated after training.")
+    var test: String?
+
+    @Option(name: .long, help: "Text column: a header name, a JSON key, or a 0-based index.")
+    var textColumn: String?
+
+    @Option(name: .long, help: "Second text column, for sentence pairs.")
+    var textPairColumn: String?
+
+    @Option(name: .long, help: "Label column (strings or integers).")
+    var labelColumn: String?
+
+    @Flag(
+        name: .long, inversion: .prefixedNo,
+        help: "Whether a tsv/csv file's first row is a header (default: yes if it holds the named columns).")
+    var header: Bool?
 
     @Option(name: .long, help: "Truncate inputs to this many tokens, special tokens included.")
     var maxLength: Int = 64
 
-    var dataURL: URL { URL(fileURLWithPath: data) }
+    var dataURL: URL { URL(fileURLWithPath: data ?? "") }
+
+    /// The format of a table task, `nil` for CoLA.
+    var tableFormat: TableFormat? { task == "cola" ? nil : TableFormat(rawValue: task) }
+
+    /// The columns given on the command line.
+    var columns: TableColumns {
+        TableColumns(
+            text: ColumnReference(textColumn ?? "text"),
+            textPair: textPairColumn.map(ColumnReference.init),
+            label: ColumnReference(labelColumn ?? "label"))
+    }
+
+    var headerMode: HeaderMode {
+        switch header {
+        case nil: return .detect
+        case true?: return .present
+        case false?: return .absent
+        }
+    }
+
+    /// The table task's files; `train` must be given.
+    func tableFiles(format: TableFormat) throws -> TableTaskFiles {
+        guard let train else { throw CLIError("--task \(task) needs --train FILE") }
+        return TableTaskFiles(
+            train: URL(fileURLWithPath: train),
+            validation: validation.map { URL(fileURLWithPath: $0) },
+            test: test.map { URL(fileURLWithPath: $0) }, format: format, columns: columns,
+            header: headerMode)
+    }
 
     func validate() throws {
-        guard task == "cola" else { throw ValidationError("--task: only 'cola' is supported") }
+        guard Self.tasks.contains(task) else {
+            throw ValidationError("--task must be one of \(Self.tasks.joined(separator: ", "))")
+        }
         if maxLength < 2 { throw ValidationError("--max-length must be ≥ 2") }
+        let tableOptions: [(String, Bool)] = [
+            ("--train", train != nil), ("--validation", validation != nil),
+            ("--test", test != nil), ("--text-column", textColumn != nil),
+            ("--text-pair-column", textPairColumn != nil), ("--label-column", labelColumn != nil),
+            ("--header/--no-header", header != nil),
+        ]
+        if task == "cola" {
+            guard data != nil else { throw ValidationError("--task cola needs --data ZIP_OR_FOLDER") }
+            if let option = tableOptions.first(where: { $0.1 }) {
+                throw ValidationError("\(option.0) is for --task tsv|csv|jsonl, not cola")
+            }
+            return
+        }
+        if data != nil { throw ValidationError("--data is for --task cola; use --train FILE") }
+        if train == nil && validation == nil && test == nil {
+            throw ValidationError("--task \(task) needs --train FILE (and optionally --validation, --test)")
+        }
+        guard textColumn != nil else { throw ValidationError("--task \(task) needs --text-column") }
+        guard labelColumn != nil else { throw ValidationError("--task \(task) needs --label-column") }
+        if task == "jsonl" && header != nil {
+            throw ValidationError("--header/--no-header apply to tsv and csv files, not jsonl")
+        }
     }
 }
 
@@ -40,8 +124,13 @@ struct SplitOptions: ParsableArguments {
 
     /// Loads and tokenizes the task's data with this split.
     func load(_ task: TaskOptions, tokenizer: BertTokenizer) throws -> ClassificationData {
-        try ClassificationData.cola(
-            contentsOf: task.dataURL, tokenizer: tokenizer, maxLength: task.maxLength,
+        guard let format = task.tableFormat else {
+            return try ClassificationData.cola(
+                contentsOf: task.dataURL, tokenizer: tokenizer, maxLength: task.maxLength,
+                validationFraction: validationFraction, splitSeed: splitSeed)
+        }
+        return try ClassificationData.table(
+            task.tableFiles(format: format), tokenizer: tokenizer, maxLength: task.maxLength,
             validationFraction: validationFraction, splitSeed: splitSeed)
     }
 }

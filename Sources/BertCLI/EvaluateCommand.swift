@@ -18,8 +18,16 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var taskOptions: TaskOptions
 
-    @Option(name: .long, help: "out_of_domain_dev, in_domain_dev or train (all of in_domain_train).")
-    var split: String = "out_of_domain_dev"
+    @Option(
+        name: .long,
+        help: """
+            cola: out_of_domain_dev (default), in_domain_dev or train (all of in_domain_train); \
+            tsv/csv/jsonl: test (default with --test), validation (the --validation file, else \
+            the split of --train; default without --test) or train (all of --train).
+            """)
+    var split: String?
+
+    @OptionGroup var splitOptions: SplitOptions
 
     @Option(name: .long, help: "Sequences per forward pass.")
     var batchSize: Int = 32
@@ -32,9 +40,14 @@ struct EvaluateCommand: ParsableCommand {
         "train": .inDomainTrain, "in_domain_train": .inDomainTrain,
     ]
 
+    static let tableSplits = ["train", "validation", "test"]
+
     func validate() throws {
-        guard Self.splits[split] != nil else {
+        if taskOptions.tableFormat == nil, let split, Self.splits[split] == nil {
             throw ValidationError("--split must be out_of_domain_dev, in_domain_dev or train")
+        }
+        if taskOptions.tableFormat != nil, let split, !Self.tableSplits.contains(split) {
+            throw ValidationError("--split must be train, validation or test")
         }
         if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
     }
@@ -50,12 +63,12 @@ struct EvaluateCommand: ParsableCommand {
                     "warning: \(modelOptions.model) is not fine-tuned: newly initialized \(report.newlyInitialized)\n"
                         .utf8))
         }
-        let cola = try CoLA(contentsOf: taskOptions.dataURL)
+        let labels = model.configuration.labelNames
+        let split = self.split ?? defaultSplit
         let examples = ClassificationData.encode(
-            cola.examples(Self.splits[split] ?? .outOfDomainDev), tokenizer: tokenizer,
+            try labeledExamples(split: split, labels: labels), tokenizer: tokenizer,
             maxLength: taskOptions.maxLength)
         let result = try FineTuner.evaluate(model, on: examples, batchSize: batchSize)
-        let labels = model.configuration.labelNames
         if json {
             let rows = result.confusion.map { JSONText.array($0) }.joined(separator: ",")
             print(
@@ -64,6 +77,7 @@ struct EvaluateCommand: ParsableCommand {
                     ("loss", JSONText.number(result.loss)),
                     ("accuracy", JSONText.number(result.accuracy)),
                     ("mcc", JSONText.number(result.matthewsCorrelation)),
+                    ("macro_f1", JSONText.number(result.macroF1)),
                     ("labels", JSONText.array(labels)), ("confusion", "[" + rows + "]"),
                 ]))
             return
@@ -72,11 +86,50 @@ struct EvaluateCommand: ParsableCommand {
         print("  Loss: \(fixed(result.loss, 4))")
         print("  Accuracy: \(fixed(result.accuracy, 4))")
         print("  MCC: \(fixed(result.matthewsCorrelation, 4))")
+        print("  Macro-F1: \(fixed(result.macroF1, 4))")
         print("  Confusion matrix (rows: true label, columns: predicted label):")
         let width = max(8, labels.map(\.count).max() ?? 0) + 2
         print(padded("", width + 2) + labels.map { padded($0, width) }.joined())
         for (index, row) in result.confusion.enumerated() {
             print("  " + padded(labels[index], width) + row.map { padded(String($0), width) }.joined())
+        }
+    }
+
+    /// The split evaluated when `--split` is not given.
+    private var defaultSplit: String {
+        guard taskOptions.tableFormat != nil else { return "out_of_domain_dev" }
+        return taskOptions.test != nil ? "test" : "validation"
+    }
+
+    /// The examples of `split`, labels mapped to the model's ids (`id2label`).
+    private func labeledExamples(split: String, labels: [String]) throws -> [LabeledExample] {
+        guard let format = taskOptions.tableFormat else {
+            let cola = try CoLA(contentsOf: taskOptions.dataURL)
+            return cola.examples(Self.splits[split] ?? .outOfDomainDev)
+        }
+        let labelSet = LabelSet(names: labels)
+        func read(_ path: String) throws -> [TableExample] {
+            try TableFile(
+                contentsOf: URL(fileURLWithPath: path), format: format,
+                header: taskOptions.headerMode, columns: taskOptions.columns.all
+            ).examples(taskOptions.columns)
+        }
+        switch split {
+        case "test":
+            guard let test = taskOptions.test else { throw CLIError("--split test needs --test FILE") }
+            return try labelSet.labeled(read(test))
+        case "validation" where taskOptions.validation != nil:
+            return try labelSet.labeled(read(taskOptions.validation ?? ""))
+        default:
+            guard let train = taskOptions.train else {
+                throw CLIError("--split \(split) needs --train FILE (or --validation FILE)")
+            }
+            let all = try labelSet.labeled(read(train))
+            guard split == "validation" else { return all }
+            let parts = try trainValidationSplit(
+                count: all.count, validationFraction: splitOptions.validationFraction,
+                seed: splitOptions.splitSeed)
+            return parts.validation.map { all[$0] }
         }
     }
 }

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import BERT
+import Datasets
 import Foundation
 
 /// `bert predict`: labels and probabilities for texts, from a fine-tuned model folder.
@@ -32,13 +33,55 @@ struct PredictCommand: ParsableCommand {
     @Option(name: .long, help: "Truncate inputs to this many tokens (default: the model's limit).")
     var maxLength: Int?
 
+    @Option(
+        name: .long,
+        help: "Read --input as a tsv, csv or jsonl table (default: from a .tsv/.csv/.jsonl extension, unless --jsonl).")
+    var format: String?
+
+    @Option(name: .long, help: "A table's text column: a header name, a JSON key, or a 0-based index.")
+    var textColumn: String = "text"
+
+    @Option(name: .long, help: "A table's second text column, for sentence pairs.")
+    var textPairColumn: String?
+
+    @Flag(
+        name: .long, inversion: .prefixedNo,
+        help: "Whether a tsv/csv table's first row is a header (default: yes if it holds the named columns).")
+    var header: Bool?
+
+    /// The table format to read `--input` as, or `nil` for the line protocols.
+    var tableFormat: TableFormat? {
+        if let format { return TableFormat(rawValue: format) }
+        guard !jsonl, input != "-" else { return nil }
+        return TableFormat(pathExtension: URL(fileURLWithPath: input).pathExtension)
+    }
+
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
         if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be ≥ 2") }
+        if let format {
+            guard TableFormat(rawValue: format) != nil else {
+                throw ValidationError("--format must be tsv, csv or jsonl")
+            }
+            if jsonl { throw ValidationError("--format and --jsonl cannot be combined") }
+            if input == "-" { throw ValidationError("--format needs --input FILE") }
+        }
     }
 
     func run() throws {
         let classifier = try TextClassifier(folder: modelOptions.modelURL, maxLength: maxLength)
+        if let tableFormat {
+            let headerMode: HeaderMode =
+                header == nil ? .detect : (header == true ? .present : .absent)
+            let columns = TableColumns(
+                text: ColumnReference(textColumn),
+                textPair: textPairColumn.map(ColumnReference.init), label: nil)
+            let text = try TablePrediction.run(
+                classifier: classifier, input: input, format: tableFormat, columns: columns,
+                header: headerMode, batchSize: batchSize)
+            try OutputFile.write(text, to: output)
+            return
+        }
         let lines = try LineInput.read(input)
         var inputs: [(text: String, pair: String?)] = []
         try lines.forEachLine { line, number in
@@ -82,7 +125,12 @@ enum OutputFile {
             ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
             try Data(text.utf8).write(to: temporary)
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+            // Linux Foundation's replaceItemAt fails when the destination does not exist yet.
+            if FileManager.default.fileExists(atPath: url.path) {
+                _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+            } else {
+                try FileManager.default.moveItem(at: temporary, to: url)
+            }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw CLIError("\(path): cannot write: \(error.localizedDescription)")

@@ -34,6 +34,15 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidSplit(count: Int, validationFraction: Double, reason: String)
     /// A file that must hold examples holds none.
     case noExamples(file: String)
+    /// A table has no column of that name (or index); `available` lists the header's
+    /// names, or is empty for a file without a header.
+    case missingColumn(file: String, line: Int, column: String, available: [String])
+    /// A row of a CSV or TSV file has more or fewer fields than the file's first row.
+    case raggedRow(file: String, line: Int, expected: Int, actual: Int)
+    /// A CSV record breaks RFC 4180 (an unterminated quoted field, text after a closing quote).
+    case invalidCSV(file: String, line: Int, reason: String)
+    /// A line of a JSON Lines file is not a JSON object.
+    case invalidJSON(file: String, line: Int, reason: String)
 
     /// The file the error concerns (`archive:entry` for a missing entry), or `nil` for a split.
     public var file: String? {
@@ -42,7 +51,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             .unrecognizedLayout(let file, _), .corruptArchive(let file, _),
             .checksumMismatch(let file, _, _), .invalidUTF8(let file, _),
             .wrongColumnCount(let file, _, _, _), .invalidValue(let file, _, _, _, _),
-            .noExamples(let file):
+            .noExamples(let file), .missingColumn(let file, _, _, _),
+            .raggedRow(let file, _, _, _), .invalidCSV(let file, _, _),
+            .invalidJSON(let file, _, _):
             return file
         case .missingEntry(let archive, let entry), .ambiguousEntry(let archive, let entry, _):
             return "\(archive):\(entry)"
@@ -55,7 +66,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     public var line: Int? {
         switch self {
         case .invalidUTF8(_, let line), .wrongColumnCount(_, let line, _, _),
-            .invalidValue(_, let line, _, _, _):
+            .invalidValue(_, let line, _, _, _), .missingColumn(_, let line, _, _),
+            .raggedRow(_, let line, _, _), .invalidCSV(_, let line, _),
+            .invalidJSON(_, let line, _):
             return line
         default:
             return nil
@@ -91,6 +104,18 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             return "cannot split \(count) examples with validation fraction \(fraction): \(reason)"
         case .noExamples(let file):
             return "\(file): no examples: the training set is empty"
+        case .missingColumn(let file, let line, let column, let available):
+            let known =
+                available.isEmpty
+                ? "; no header row was found, so columns are 0-based indices"
+                : "; columns: " + available.joined(separator: ", ")
+            return "\(file):\(line): field '\(column)': no such column\(known)"
+        case .raggedRow(let file, let line, let expected, let actual):
+            return "\(file):\(line): expected \(expected) fields (as in the first row), found \(actual)"
+        case .invalidCSV(let file, let line, let reason):
+            return "\(file):\(line): invalid CSV: \(reason)"
+        case .invalidJSON(let file, let line, let reason):
+            return "\(file):\(line): invalid JSON: \(reason)"
         }
     }
 }

@@ -61,6 +61,41 @@ public enum Metrics {
         return covariancePredictionTrue / denominator.squareRoot()
     }
 
+    /// The unweighted mean of the per-class F1 scores, as
+    /// `sklearn.metrics.f1_score(average="macro")`.
+    ///
+    /// A class's F1 is `2·tp / (2·tp + fp + fn)` (0 when it has no true positive); as in
+    /// scikit-learn, only classes that occur among the labels or the predictions are
+    /// averaged (a row and column of zeros is left out), and the result is 0 with no
+    /// examples.
+    public static func macroF1(confusion: [[Int]]) -> Double {
+        let classes = confusion.count
+        var sum = 0.0
+        var present = 0
+        for k in 0..<classes {
+            let truePositives = Double(confusion[k][k])
+            var falseNegatives = 0.0
+            var falsePositives = 0.0
+            for other in 0..<classes where other != k {
+                falseNegatives += Double(confusion[k][other])
+                falsePositives += Double(confusion[other][k])
+            }
+            let denominator = 2 * truePositives + falsePositives + falseNegatives
+            guard denominator > 0 else { continue }
+            present += 1
+            sum += 2 * truePositives / denominator
+        }
+        return present > 0 ? sum / Double(present) : 0
+    }
+
+    /// Macro-averaged F1 of `predictions` against `labels`
+    /// (``macroF1(confusion:)``); classes are `0..<max+1` of both.
+    public static func macroF1(predictions: [Int], labels: [Int]) -> Double {
+        let classes = (predictions + labels).max().map { $0 + 1 } ?? 0
+        return macroF1(
+            confusion: confusionMatrix(predictions: predictions, labels: labels, classes: classes))
+    }
+
     /// The Matthews correlation coefficient of `predictions` against `labels`; classes are
     /// `0..<max+1` of both (unused classes change nothing).
     public static func matthewsCorrelation(predictions: [Int], labels: [Int]) -> Double {

@@ -1,0 +1,110 @@
+// swift-bert — Datasets: JSON Lines files (one JSON object per line).
+
+import Foundation
+
+/// Splits a JSON Lines file into objects, one per non-empty line.
+///
+/// Every non-empty line must be one JSON object; empty lines (also CR LF ones) are skipped
+/// but counted, so each object carries the 1-based line number an editor shows.
+public enum JSONLines {
+    /// A JSON value of one key, reduced to what a dataset needs.
+    public enum Value: Sendable, Hashable {
+        /// A string.
+        case string(String)
+        /// A number without a fractional part or exponent, as decimal text (`12`, `-3`).
+        case integer(String)
+        /// Any other value; the word names its kind (`number`, `boolean`, `null`, `array`,
+        /// `object`).
+        case other(String)
+
+        /// The kind of value, for error messages.
+        public var kindName: String {
+            switch self {
+            case .string: return "string"
+            case .integer: return "integer"
+            case .other(let kind): return kind
+            }
+        }
+    }
+
+    /// One line: its number, its text (without the line end) and its object's keys.
+    public struct Object: Sendable, Hashable {
+        /// The 1-based line number.
+        public var line: Int
+        /// The line as it is in the file.
+        public var text: String
+        /// The object's keys and values.
+        public var fields: [String: Value]
+    }
+
+    /// Decodes `data` and parses each non-empty line.
+    ///
+    /// - Throws: ``DatasetError/invalidUTF8(file:line:)``, or
+    ///   ``DatasetError/invalidJSON(file:line:reason:)`` for a line that is not a JSON object.
+    /// - Complexity: O(*n*) in the number of bytes.
+    public static func objects(in data: Data, file: String) throws -> [Object] {
+        try lines(in: data, file: file).map { line in
+            let parsed: Any
+            do {
+                parsed = try JSONSerialization.jsonObject(with: Data(line.text.utf8))
+            } catch {
+                throw DatasetError.invalidJSON(
+                    file: file, line: line.number, reason: "not a valid JSON value")
+            }
+            guard let dictionary = parsed as? [String: Any] else {
+                throw DatasetError.invalidJSON(
+                    file: file, line: line.number, reason: "expected an object")
+            }
+            return Object(
+                line: line.number, text: line.text,
+                fields: dictionary.mapValues(Self.value))
+        }
+    }
+
+    /// The non-empty lines of `data` (LF or CR LF ends, a leading byte-order mark dropped).
+    private static func lines(in data: Data, file: String) throws -> [(number: Int, text: String)]
+    {
+        var bytes = [UInt8](data)
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+            bytes.removeFirst(3)
+        }
+        if let line = DelimitedText.firstInvalidUTF8Line(bytes) {
+            throw DatasetError.invalidUTF8(file: file, line: line)
+        }
+        var lines: [(number: Int, text: String)] = []
+        var start = 0
+        var number = 0
+        while start < bytes.count {
+            number += 1
+            var end = start
+            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            let next = end + 1
+            if end > start, bytes[end - 1] == 0x0D { end -= 1 }
+            let text = String(decoding: bytes[start..<end], as: UTF8.self)
+            if !text.allSatisfy(\.isWhitespace) { lines.append((number, text)) }
+            start = next
+        }
+        return lines
+    }
+
+    private static func value(_ any: Any) -> Value {
+        switch any {
+        case let string as String:
+            return .string(string)
+        case let number as NSNumber:
+            // JSONSerialization gives NSNumber for numbers and booleans; the Objective-C type
+            // code tells them apart ("c": boolean, "d"/"f": a literal with '.' or exponent).
+            switch String(cString: number.objCType) {
+            case "c": return .other("boolean")
+            case "d", "f": return .other("number")
+            default: return .integer(number.description)
+            }
+        case is NSNull:
+            return .other("null")
+        case is [Any]:
+            return .other("array")
+        default:
+            return .other("object")
+        }
+    }
+}
