@@ -28,7 +28,10 @@ let package = Package(
                 .linkedLibrary("openblas", .when(platforms: [.linux])),
                 .linkedFramework("Accelerate", .when(platforms: [.macOS])),
             ]),
-        .target(name: "Checkpoints", exclude: ["README.md"]),
+        .target(
+            name: "Checkpoints",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"]),
         .target(
             name: "BERT", dependencies: ["Kernels", "Checkpoints", "Tokenization", "Randomness"],
             exclude: ["README.md"]),
@@ -66,7 +69,11 @@ let package = Package(
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "_TestSupport"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "_TestSupport"]),
-        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "_TestSupport"]),
+        .testTarget(
+            name: "CheckpointsTests",
+            dependencies: [
+                "Checkpoints", "_TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .testTarget(name: "BERTTests", dependencies: ["BERT", "Checkpoints", "_TestSupport"]),
         .testTarget(
             name: "DatasetsTests",

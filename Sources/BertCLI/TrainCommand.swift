@@ -27,7 +27,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var taskOptions: TaskOptions
 
-    @Option(name: .long, help: "The folder to write the fine-tuned model into (replaced if it exists).")
+    @Option(name: .long, help: "The folder to write the fine-tuned model, checkpoints and report into (its model files are replaced).")
     var output: String
 
     @OptionGroup var splitOptions: SplitOptions
@@ -37,11 +37,13 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var training: TrainingOptions
 
+    @OptionGroup(title: "Checkpoints and long runs") var checkpointing: CheckpointOptions
+
     @Flag(name: .long, help: "Write JSON lines instead of the tutorial's text.")
     var json = false
 
     func validate() throws {
-        if let numLabels, numLabels < CoLA.labelNames.count {
+        if taskOptions.task == "cola", let numLabels, numLabels < CoLA.labelNames.count {
             throw ValidationError(
                 "--num-labels must be ≥ \(CoLA.labelNames.count), the task's label count")
         }
@@ -56,6 +58,10 @@ struct TrainCommand: ParsableCommand {
             data.train = data.train.subset(0..<limit)
         }
         var labels = data.labelNames
+        if let numLabels, numLabels < labels.count {
+            throw CLIError(
+                "--num-labels \(numLabels) is less than the \(labels.count) labels of the training file")
+        }
         if let numLabels {
             labels += (labels.count..<numLabels).map { "LABEL_\($0)" }
         }
@@ -69,7 +75,8 @@ struct TrainCommand: ParsableCommand {
                 embeddingRows: model.configuration.vocabSize)
         }
 
-        let out = Reporter(json: json, logEvery: training.logEvery)
+        var out = Reporter(json: json, logEvery: training.logEvery)
+        out.showMacroF1 = taskOptions.tableFormat != nil
         let batchSize = training.batchSize
         out.text(dataSummary(data, batchSize: batchSize))
         if !report.newlyInitialized.isEmpty {
@@ -84,29 +91,47 @@ struct TrainCommand: ParsableCommand {
         }
 
         let tuner = try FineTuner(model: model, options: training.fineTuningOptions)
+        let session = try CheckpointSession(
+            options: checkpointing, tuner: tuner, data: data, output: outputURL,
+            tokenizerFolder: modelOptions.modelURL, out: out)
         let start = Date()
-        _ = try tuner.train(data) { out.progress($0) }
+        let summary = try tuner.train(
+            on: data.train, validation: data.validation, from: session.resumed,
+            observer: session.observe
+        ) { out.progress($0) }
+        let trainingSeconds = Date().timeIntervalSince(start)
+        let bestEpoch = try session.restoreBest(summary)
+        var testResults: [(name: String, result: EvaluationResult)] = []
         out.text("")
         out.text("Training complete!")
         out.text("Total training took \(formatTime(Date().timeIntervalSince(start))) (h:mm:ss)")
 
         for test in data.tests {
             let result = try tuner.evaluate(test.examples)
+            testResults.append((test.name, result))
             out.text("")
             out.text("Predicting labels for \(grouped(test.examples.count)) test sentences (\(test.name))...")
             out.text("  Accuracy: \(fixed(result.accuracy, 2))")
             out.text("  MCC: \(fixed(result.matthewsCorrelation, 3))")
+            if taskOptions.tableFormat != nil {
+                out.text("  Macro-F1: \(fixed(result.macroF1, 3))")
+            }
             out.json([
                 ("event", JSONText.string("test")), ("split", JSONText.string(test.name)),
                 ("accuracy", JSONText.number(result.accuracy)),
                 ("mcc", JSONText.number(result.matthewsCorrelation)),
+                ("macro_f1", JSONText.number(result.macroF1)),
                 ("loss", JSONText.number(result.loss)), ("n", String(result.count)),
             ])
         }
 
         out.text("")
         out.text("Saving model to \(output)")
-        try ModelFolder.save(model, tokenizerFolder: modelOptions.modelURL, to: outputURL)
+        try writeReport(
+            summary: summary, data: data, tests: testResults, labels: labels,
+            trainingSeconds: trainingSeconds, bestEpoch: bestEpoch, session: session)
+        try ModelFolder.saveKeepingOtherFiles(
+            model, tokenizerFolder: modelOptions.modelURL, into: outputURL)
         out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
     }
 
@@ -138,6 +163,8 @@ func grouped(_ value: Int) -> String {
 struct Reporter {
     let json: Bool
     let logEvery: Int
+    /// Whether the human output shows macro-F1 (tasks other than the tutorial's CoLA).
+    var showMacroF1 = false
     /// Whether standard output is a terminal: then a live progress bar is drawn too.
     let terminal = isatty(STDOUT_FILENO) != 0
 
@@ -190,6 +217,14 @@ struct Reporter {
                 ("grad_norm", JSONText.number(Double(step.gradientNorm))),
                 ("elapsed", JSONText.number(step.elapsed)),
             ])
+        case .stepSkipped(let step):
+            text(
+                "  Skipped step \(step.step) (batch \(step.batch)): loss \(step.loss), "
+                    + "gradient norm \(step.gradientNorm)")
+            json([
+                ("event", JSONText.string("skipped")), ("epoch", String(step.epoch)),
+                ("step", String(step.step)), ("batch", String(step.batch)),
+            ])
         case .validationStarted:
             if terminal && !json {
                 FileHandle.standardOutput.write(Data(ProgressBar.clearLine.utf8))
@@ -208,11 +243,13 @@ struct Reporter {
                 text("  Validation Loss: \(fixed(validation.loss, 2))")
                 text("  Accuracy: \(fixed(validation.accuracy, 2))")
                 text("  MCC: \(fixed(validation.matthewsCorrelation, 3))")
+                if showMacroF1 { text("  Macro-F1: \(fixed(validation.macroF1, 3))") }
                 text("  Validation took: \(formatTime(report.validationSeconds))")
                 fields += [
                     ("val_loss", JSONText.number(validation.loss)),
                     ("val_accuracy", JSONText.number(validation.accuracy)),
                     ("val_mcc", JSONText.number(validation.matthewsCorrelation)),
+                    ("val_macro_f1", JSONText.number(validation.macroF1)),
                 ]
             }
             fields += [

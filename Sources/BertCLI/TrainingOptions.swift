@@ -48,6 +48,11 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .long, help: "Train on only the first N training examples (for tests).")
     var limitTrain: Int?
 
+    @Flag(
+        name: .long,
+        help: "Skip the update of a step whose loss or gradient norm is NaN or infinite, instead of stopping.")
+    var skipNonfinite = false
+
     func validate() throws {
         if epochs < 1 { throw ValidationError("--epochs must be ≥ 1") }
         if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
@@ -84,6 +89,7 @@ struct TrainingOptions: ParsableArguments {
         options.seed = seed
         options.shuffle = !noShuffle
         options.maxSteps = maxSteps
+        options.skipNonFinite = skipNonfinite
         return options
     }
 }

@@ -67,37 +67,63 @@ public final class FineTuner {
         on train: EncodedExamples, validation: EncodedExamples,
         progress: (TrainingProgress) -> Void = { _ in }
     ) throws -> TrainingSummary {
+        try self.train(
+            on: train, validation: validation, from: nil, observer: { _, _ in .proceed },
+            progress: progress)
+    }
+
+    /// Trains on `train` from `state` (the start when nil), calling `observer` after every
+    /// step and every epoch's validation, where it may save a checkpoint
+    /// (``TrainingCheckpoint``) or stop early.
+    ///
+    /// Continuing from a state saved by an earlier run, with the parameters and moments it
+    /// had then (``TrainingCheckpoint/restore(into:from:)``), gives the same bits as the
+    /// uninterrupted run. A step whose loss or gradient norm is not finite stops the run
+    /// before its update, or with ``FineTuningOptions/skipNonFinite`` makes no update and
+    /// counts as a step (its batch and learning rate are used up).
+    /// - Throws: ``TrainingError/nonFiniteStep(step:epoch:batch:loss:gradientNorm:)``,
+    ///   ``TrainingError/labelOutOfRange(label:classes:)``, `ModelError` for ids outside the
+    ///   embeddings, or what `observer` throws.
+    public func train(
+        on train: EncodedExamples, validation: EncodedExamples, from state: TrainingState?,
+        observer: (TrainingState, TrainingMoment) throws -> TrainingDecision,
+        progress: (TrainingProgress) -> Void = { _ in }
+    ) throws -> TrainingSummary {
         try Self.checkLabels(train, classes: model.configuration.numLabels)
         try Self.checkLabels(validation, classes: model.configuration.numLabels)
         let schedule = schedule(trainingCount: train.count)
-        var sampler = BatchSampler(
-            count: train.count, batchSize: options.batchSize,
-            order: options.shuffle ? .random(seed: options.seed) : .sequential)
-        var dropout = SeededGenerator(seed: options.seed, stream: Self.dropoutStream)
+        var state = state ?? TrainingState(trainingCount: train.count, options: options)
+        precondition(
+            state.sampler.count == train.count && state.sampler.batchSize == options.batchSize,
+            "FineTuner: the state's sampler does not fit the training set and batch size")
         var batch = PackedBatch()
         var input = PackedInput()
-        var summary = TrainingSummary()
         let count = model.table.count
         let clock = ContinuousClock()
-        var step = 0
 
-        for epoch in 1...options.epochs {
-            if let maxSteps = options.maxSteps, step >= maxSteps { break }
-            progress(.epochStarted(epoch: epoch, epochs: options.epochs,
-                batches: sampler.batchesPerEpoch))
+        while state.epoch <= options.epochs {
+            let epoch = state.epoch
+            if let maxSteps = options.maxSteps, state.step >= maxSteps, !state.inEpoch { break }
+            if !state.inEpoch {
+                progress(.epochStarted(epoch: epoch, epochs: options.epochs,
+                    batches: state.sampler.batchesPerEpoch))
+                state.inEpoch = true
+                state.epochLossSum = 0
+                state.epochSteps = 0
+                state.epochBatches = 0
+            }
             let epochStart = clock.now
-            var lossSum = 0.0
-            var epochSteps = 0
-            while let indices = sampler.nextBatch() {
-                if let maxSteps = options.maxSteps, step >= maxSteps {
-                    sampler.startNextEpoch()
+            while let indices = state.sampler.nextBatch() {
+                if let maxSteps = options.maxSteps, state.step >= maxSteps {
+                    state.sampler.startNextEpoch()
                     break
                 }
                 batch.fill(from: train, indices: indices)
                 Self.pack(batch, into: &input)
                 try model.validate(input)
 
-                model.forward(input, activations: activations, training: true, generator: &dropout)
+                model.forward(
+                    input, activations: activations, training: true, generator: &state.dropout)
                 let loss = model.loss(labels: batch.labels, activations: activations)
                 gradients.zero()
                 gradients.reserve(for: input)
@@ -110,25 +136,35 @@ public final class FineTuner {
                 let norm = GradientClipping.clip(
                     gradients: gradients.parameters.pointer, count: count,
                     maxNorm: options.maxGradientNorm)
-                let rate = schedule.learningRate(atStep: step)
-                AdamW.step(
-                    parameters: model.parameters.pointer,
-                    gradients: gradients.parameters.pointer, firstMoment: firstMoment.pointer,
-                    secondMoment: secondMoment.pointer, count: count, learningRate: rate,
-                    beta1: options.adamBeta1, beta2: options.adamBeta2,
-                    epsilon: options.adamEpsilon, weightDecay: options.weightDecay,
-                    step: step + 1)
-                step += 1
-                epochSteps += 1
-                lossSum += Double(loss)
-                summary.stepLosses.append(loss)
-                progress(
-                    .step(
-                        StepReport(
-                            epoch: epoch, batch: epochSteps,
-                            batchesPerEpoch: sampler.batchesPerEpoch, step: step, loss: loss,
-                            learningRate: rate, gradientNorm: norm,
-                            elapsed: Self.seconds(clock.now - epochStart))))
+                let rate = schedule.learningRate(atStep: state.step)
+                state.epochBatches += 1
+                let report = StepReport(
+                    epoch: epoch, batch: state.epochBatches,
+                    batchesPerEpoch: state.sampler.batchesPerEpoch, step: state.step + 1,
+                    loss: loss, learningRate: rate, gradientNorm: norm,
+                    elapsed: Self.seconds(clock.now - epochStart))
+                if loss.isFinite && norm.isFinite {
+                    AdamW.step(
+                        parameters: model.parameters.pointer,
+                        gradients: gradients.parameters.pointer,
+                        firstMoment: firstMoment.pointer, secondMoment: secondMoment.pointer,
+                        count: count, learningRate: rate, beta1: options.adamBeta1,
+                        beta2: options.adamBeta2, epsilon: options.adamEpsilon,
+                        weightDecay: options.weightDecay, step: state.step + 1)
+                    state.epochSteps += 1
+                    state.epochLossSum += Double(loss)
+                    state.summary.stepLosses.append(loss)
+                } else if options.skipNonFinite {
+                    state.summary.skippedSteps.append(state.step + 1)
+                } else {
+                    throw TrainingError.nonFiniteStep(
+                        step: state.step + 1, epoch: epoch, batch: state.epochBatches,
+                        loss: loss, gradientNorm: norm)
+                }
+                state.step += 1
+                state.summary.stepReports.append(report)
+                progress(loss.isFinite && norm.isFinite ? .step(report) : .stepSkipped(report))
+                _ = try observer(state, .step)
             }
             let trainingSeconds = Self.seconds(clock.now - epochStart)
             progress(.validationStarted(epoch: epoch))
@@ -136,13 +172,18 @@ public final class FineTuner {
             let result =
                 validation.count > 0 ? try evaluate(validation) : nil
             let report = EpochReport(
-                epoch: epoch, trainingLoss: epochSteps > 0 ? lossSum / Double(epochSteps) : 0,
-                steps: epochSteps, validation: result, trainingSeconds: trainingSeconds,
+                epoch: epoch,
+                trainingLoss: state.epochSteps > 0
+                    ? state.epochLossSum / Double(state.epochSteps) : 0,
+                steps: state.epochSteps, validation: result, trainingSeconds: trainingSeconds,
                 validationSeconds: Self.seconds(clock.now - validationStart))
-            summary.epochs.append(report)
+            state.summary.epochs.append(report)
+            state.epoch += 1
+            state.inEpoch = false
             progress(.epochFinished(report))
+            if try observer(state, .epochEnd) == .stop { break }
         }
-        return summary
+        return state.summary
     }
 
     /// Evaluates the model on `examples` with this fine-tuner's workspace.
@@ -200,7 +241,8 @@ public final class FineTuner {
             loss: examples.count > 0 ? lossSum / Double(examples.count) : 0,
             accuracy: Metrics.accuracy(predictions: predictions, labels: labels),
             matthewsCorrelation: Metrics.matthewsCorrelation(confusion: confusion),
-            confusion: confusion, count: examples.count)
+            confusion: confusion, count: examples.count,
+            macroF1: Metrics.macroF1(confusion: confusion))
     }
 
     static func checkLabels(_ examples: EncodedExamples, classes: Int) throws {

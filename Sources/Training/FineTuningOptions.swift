@@ -30,6 +30,9 @@ public struct FineTuningOptions: Sendable, Equatable {
     public var maxSteps: Int?
     /// Sequences per forward pass during validation.
     public var evaluationBatchSize = 32
+    /// Skip the update of a step whose loss or gradient norm is NaN or infinite, instead of
+    /// stopping with ``TrainingError/nonFiniteStep(step:epoch:batch:loss:gradientNorm:)``.
+    public var skipNonFinite = false
 
     public init() {}
 

@@ -55,8 +55,11 @@ public enum ModelFolder {
     /// the previous state.
     /// - Throws: ``TrainingError/nonFiniteParameter(tensor:)`` before writing anything;
     ///   ``TrainingError/cannotWrite(path:reason:)``; `CheckpointError`.
+    /// - Parameter alsoWriting: Writes more files into the temporary folder (its argument)
+    ///   before it takes `output`'s place, as checkpoints add the optimizer and trainer state.
     public static func save(
-        _ model: BertForSequenceClassification, tokenizerFolder: URL, to output: URL
+        _ model: BertForSequenceClassification, tokenizerFolder: URL, to output: URL,
+        alsoWriting: (URL) throws -> Void = { _ in }
     ) throws {
         for entry in model.table.entries {
             let values = model.parameter(entry.name)
@@ -84,11 +87,14 @@ public enum ModelFolder {
             configuration.architectures = ["BertForSequenceClassification"]
             try configuration.write(to: staging.appendingPathComponent("config.json"))
             for name in tokenizerFiles {
+                // An HF cache snapshot holds relative symlinks into blobs/: copy the target.
                 let source = tokenizerFolder.appendingPathComponent(name)
+                    .resolvingSymlinksInPath()
                 if manager.fileExists(atPath: source.path) {
                     try manager.copyItem(at: source, to: staging.appendingPathComponent(name))
                 }
             }
+            try alsoWriting(staging)
             try moveIntoPlace(staging, output)
         } catch {
             try? manager.removeItem(at: staging)

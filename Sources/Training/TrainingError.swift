@@ -14,6 +14,13 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
     case nonFiniteParameter(tensor: String)
     /// The output folder could not be written.
     case cannotWrite(path: String, reason: String)
+    /// A step's loss or gradient norm is NaN or infinite; the run stopped before its update.
+    case nonFiniteStep(step: Int, epoch: Int, batch: Int, loss: Float, gradientNorm: Float)
+    /// A checkpoint folder is missing a file or holds a damaged one.
+    case invalidCheckpoint(path: String, reason: String)
+    /// A checkpoint was saved by a run with other data, model or options (the first
+    /// difference: what, the checkpoint's value, this run's value).
+    case checkpointMismatch(path: String, setting: String, saved: String, current: String)
 
     public var description: String {
         switch self {
@@ -27,6 +34,14 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(tensor): not finite (NaN or infinity); the model was not saved"
         case .cannotWrite(let path, let reason):
             return "\(path): cannot write: \(reason)"
+        case .nonFiniteStep(let step, let epoch, let batch, let loss, let norm):
+            return "step \(step) (epoch \(epoch), batch \(batch)): loss \(loss), gradient norm "
+                + "\(norm): not finite; stopped before the update"
+        case .invalidCheckpoint(let path, let reason):
+            return "\(path): not a usable checkpoint: \(reason)"
+        case .checkpointMismatch(let path, let setting, let saved, let current):
+            return "\(path): cannot resume: \(setting) differs (checkpoint: \(saved), "
+                + "this run: \(current))"
         }
     }
 }

@@ -10,10 +10,12 @@ public enum TrainingProgress: Sendable {
     case validationStarted(epoch: Int)
     /// An epoch, with its validation, is over.
     case epochFinished(EpochReport)
+    /// A step's loss or gradient norm was not finite and `skipNonFinite` skipped its update.
+    case stepSkipped(StepReport)
 }
 
 /// One optimizer step.
-public struct StepReport: Sendable, Equatable {
+public struct StepReport: Sendable, Equatable, Codable {
     /// 1-based epoch.
     public var epoch: Int
     /// 1-based batch within the epoch (the tutorial's "Batch 40 of 241").
@@ -33,7 +35,7 @@ public struct StepReport: Sendable, Equatable {
 }
 
 /// One epoch's figures.
-public struct EpochReport: Sendable, Equatable {
+public struct EpochReport: Sendable, Equatable, Codable {
     /// 1-based epoch.
     public var epoch: Int
     /// The mean of the epoch's batch losses (the tutorial's "Average training loss").
@@ -48,9 +50,13 @@ public struct EpochReport: Sendable, Equatable {
 }
 
 /// A whole run's figures.
-public struct TrainingSummary: Sendable, Equatable {
+public struct TrainingSummary: Sendable, Equatable, Codable {
     /// Every step's batch loss, in order.
     public var stepLosses: [Float] = []
+    /// Every step's figures, in order (skipped steps included).
+    public var stepReports: [StepReport] = []
+    /// The steps skipped for a non-finite loss or gradient norm (`skipNonFinite`).
+    public var skippedSteps: [Int] = []
     /// Every epoch's figures.
     public var epochs: [EpochReport] = []
     /// Optimizer steps run.
@@ -58,7 +64,7 @@ public struct TrainingSummary: Sendable, Equatable {
 }
 
 /// Figures of a model on a labeled set.
-public struct EvaluationResult: Sendable, Equatable {
+public struct EvaluationResult: Sendable, Equatable, Codable {
     /// Mean cross-entropy over the examples.
     public var loss: Double
     /// Fraction of examples whose argmax logit is their label.
@@ -69,4 +75,6 @@ public struct EvaluationResult: Sendable, Equatable {
     public var confusion: [[Int]]
     /// Number of examples.
     public var count: Int
+    /// Macro-averaged F1 (``Metrics/macroF1(confusion:)``).
+    public var macroF1: Double = 0
 }

@@ -1,0 +1,58 @@
+// swift-bert — the `bert` command.
+
+import ArgumentParser
+import Foundation
+
+/// `bert train`'s options for long runs: checkpoints, resuming, keeping the best epoch.
+struct CheckpointOptions: ParsableArguments {
+    @Option(name: .long, help: "Save a checkpoint (OUT/checkpoint-STEP) every N optimizer steps (0: none).")
+    var saveSteps: Int = 0
+
+    @Flag(
+        name: .long, inversion: .prefixedNo,
+        help: "Save a checkpoint at the end of every epoch, after validation.")
+    var saveEveryEpoch = false
+
+    @Option(name: .long, help: "Keep only the newest K checkpoints (0: keep all).")
+    var saveTotalLimit: Int = 2
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Continue a run from a checkpoint folder, or from OUT's newest with 'latest'.",
+            valueName: "dir|latest"))
+    var resume: String?
+
+    @Option(
+        name: .long,
+        help: "Keep the model of the epoch with the best validation mcc, accuracy or loss as the final model.")
+    var metricForBest: BestMetric?
+
+    @Option(name: .long, help: "Stop after N epochs without improving --metric-for-best.")
+    var patience: Int?
+
+    /// Test-only: end the process (`_exit(3)`) right after this optimizer step and its save.
+    @Option(name: .long, help: .hidden)
+    var debugExitAfterStep: Int?
+
+    /// Test-only: end the process in the middle of the Nth checkpoint save of this process,
+    /// when every file is written but the folder is not yet renamed into place.
+    @Option(name: .long, help: .hidden)
+    var debugExitInSave: Int?
+
+    func validate() throws {
+        if saveSteps < 0 { throw ValidationError("--save-steps must be ≥ 0") }
+        if saveTotalLimit < 0 { throw ValidationError("--save-total-limit must be ≥ 0") }
+        if let patience {
+            if patience < 1 { throw ValidationError("--patience must be ≥ 1") }
+            if metricForBest == nil {
+                throw ValidationError("--patience needs --metric-for-best")
+            }
+        }
+    }
+}
+
+/// The validation figure that picks the best epoch.
+enum BestMetric: String, ExpressibleByArgument, CaseIterable, Codable {
+    case mcc, accuracy, loss
+}
