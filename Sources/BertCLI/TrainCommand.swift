@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import BERT
+import Checkpoints
 import Datasets
 import Foundation
 import Randomness
@@ -123,6 +124,21 @@ struct TrainCommand: ParsableCommand {
                 ("macro_f1", JSONText.number(result.macroF1)),
                 ("loss", JSONText.number(result.loss)), ("n", String(result.count)),
             ])
+        }
+
+        // The tutorial's per-batch MCC chart, on its test set (the first one).
+        if let test = data.tests.first, test.examples.count > 0 {
+            let size = training.fineTuningOptions.evaluationBatchSize
+            let perBatch = try stride(from: 0, to: test.examples.count, by: size).map { start in
+                let batch = test.examples.subset(start..<min(start + size, test.examples.count))
+                return try tuner.evaluate(batch).matthewsCorrelation
+            }
+            let overall = testResults.first?.result.matthewsCorrelation ?? 0
+            let svg = BatchMCCChartSVG.render(
+                perBatch, overall: overall, title: "MCC Score per Batch (\(test.name))")
+            try FileManager.default.createDirectory(at: outputURL, withIntermediateDirectories: true)
+            try AtomicFile.write(
+                Data(svg.utf8), to: outputURL.appendingPathComponent("test_mcc_per_batch.svg"))
         }
 
         out.text("")
