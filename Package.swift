@@ -84,6 +84,6 @@ let package = Package(
         .testTarget(
             name: "TrainingTests",
             dependencies: ["Training", "BERT", "Checkpoints", "Datasets", "Randomness", "_TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["Checkpoints", "_TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Checkpoints", "Datasets", "_TestSupport"]),
     ]
 )

@@ -24,11 +24,18 @@ enum BertBinary {
         }
     }
 
-    /// Runs `bert arguments…` with `input` on stdin.
-    static func run(_ arguments: [String], input: Data = Data()) throws -> Result {
+    /// Runs `bert arguments…` (or another `executable`) with `input` on stdin and
+    /// `environment` added to this process's environment.
+    static func run(
+        _ arguments: [String], input: Data = Data(), environment: [String: String] = [:],
+        executable: URL? = nil
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = try url
+        process.executableURL = try executable ?? url
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.currentDirectoryURL = TestPaths.repositoryRoot
         let stdin = Pipe()
         let stdout = Pipe()

@@ -9,25 +9,7 @@ final class HubModelCommandTests: XCTestCase {
     private func run(_ arguments: [String], environment: [String: String], input: String = "")
         throws -> BertBinary.Result
     {
-        let process = Process()
-        process.executableURL = try BertBinary.url
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(Data(input.utf8))
-        try stdin.fileHandleForWriting.close()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return BertBinary.Result(
-            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self))
+        try BertBinary.run(arguments, input: Data(input.utf8), environment: environment)
     }
 
     func testHubIdLoadsFromTheHFCacheOfflineAndAMissingOneIsAOneLineError() throws {

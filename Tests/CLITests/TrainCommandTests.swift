@@ -6,34 +6,11 @@ import _TestSupport
 
 /// `bert train` and `bert evaluate` end to end on the tiny model and a small CoLA folder.
 final class TrainCommandTests: XCTestCase {
-    /// A `cola_public` folder with the first `count` lines of each real CoLA file.
-    private func smallCoLA(in folder: URL, count: Int = 48) throws -> URL {
-        let real = folder.appendingPathComponent("real")
-        let small = folder.appendingPathComponent("cola_public")
-        let raw = small.appendingPathComponent("raw")
-        try FileManager.default.createDirectory(at: raw, withIntermediateDirectories: true)
-        let unzip = Process()
-        unzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        unzip.arguments = ["python3", "-c",
-            "import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])",
-            TestPaths.colaZip.path, real.path]
-        try unzip.run()
-        unzip.waitUntilExit()
-        for name in ["in_domain_train", "in_domain_dev", "out_of_domain_dev"] {
-            let text = try String(
-                contentsOf: real.appendingPathComponent("cola_public/raw/\(name).tsv"),
-                encoding: .utf8)
-            let lines = text.split(separator: "\n").prefix(count)
-            try (lines.joined(separator: "\n") + "\n").write(
-                to: raw.appendingPathComponent("\(name).tsv"), atomically: true, encoding: .utf8)
-        }
-        return small
-    }
 
     func testTrainWritesAFolderThatPredictAndEvaluateLoad() throws {
         let folder = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let data = try smallCoLA(in: folder)
+        let data = try CoLASubset.make(in: folder)
         let output = folder.appendingPathComponent("out")
         let result = try BertBinary.run([
             "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "cola", "--data",
@@ -81,7 +58,7 @@ final class TrainCommandTests: XCTestCase {
     func testBadInputIsAnErrorAndWritesNothing() throws {
         let folder = try TestPaths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let data = try smallCoLA(in: folder)
+        let data = try CoLASubset.make(in: folder)
         let empty = folder.appendingPathComponent("empty/cola_public/raw")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         for name in ["in_domain_train", "in_domain_dev", "out_of_domain_dev"] {

@@ -11,7 +11,7 @@ final class TrainResumeTests: XCTestCase {
 
     override func setUpWithError() throws {
         folder = try TestPaths.temporaryDirectory()
-        data = try Self.smallCoLA(in: folder)
+        data = try CoLASubset.make(in: folder)
     }
 
     override func tearDownWithError() throws {
@@ -222,45 +222,7 @@ final class TrainResumeTests: XCTestCase {
     }
 
     private static func run(_ executable: String, _ arguments: [String]) throws -> BertBinary.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        let err = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return BertBinary.Result(
-            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: err, as: UTF8.self))
+        try BertBinary.run(arguments, executable: URL(fileURLWithPath: executable))
     }
 
-    /// A `cola_public` folder with the first `count` lines of each real CoLA file.
-    private static func smallCoLA(in folder: URL, count: Int = 48) throws -> URL {
-        let real = folder.appendingPathComponent("real")
-        let small = folder.appendingPathComponent("cola_public")
-        let raw = small.appendingPathComponent("raw")
-        try FileManager.default.createDirectory(at: raw, withIntermediateDirectories: true)
-        let unzip = Process()
-        unzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        unzip.arguments = [
-            "python3", "-c",
-            "import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])",
-            TestPaths.colaZip.path, real.path,
-        ]
-        try unzip.run()
-        unzip.waitUntilExit()
-        for name in ["in_domain_train", "in_domain_dev", "out_of_domain_dev"] {
-            let text = try String(
-                contentsOf: real.appendingPathComponent("cola_public/raw/\(name).tsv"),
-                encoding: .utf8)
-            let lines = text.split(separator: "\n").prefix(count)
-            try (lines.joined(separator: "\n") + "\n").write(
-                to: raw.appendingPathComponent("\(name).tsv"), atomically: true, encoding: .utf8)
-        }
-        return small
-    }
 }
