@@ -35,14 +35,20 @@ extension BertForSequenceClassification {
     /// - Parameters:
     ///   - folder: The model folder.
     ///   - labels: Label names to use instead of the config's (changes `num_labels`).
+    ///   - dropout: Overrides `hidden_dropout_prob` and `attention_probs_dropout_prob`.
     ///   - generator: Draws the new weights.
     /// - Throws: `ConfigurationError`, `CheckpointError` or ``ModelError``.
     public static func load(
-        from folder: URL, labels: [String]? = nil, generator: inout SeededGenerator
+        from folder: URL, labels: [String]? = nil, dropout: Double? = nil,
+        generator: inout SeededGenerator
     ) throws -> (model: BertForSequenceClassification, report: LoadReport) {
         var configuration = try BertConfiguration.load(
             from: folder.appendingPathComponent("config.json"))
         if let labels, labels != configuration.labelNames { configuration.setLabels(labels) }
+        if let dropout {
+            configuration.hiddenDropoutProb = dropout
+            configuration.attentionProbsDropoutProb = dropout
+        }
         let weightsURL = folder.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: weightsURL.path) else {
             throw ModelError.missingWeights(folder: folder.path)
@@ -53,7 +59,7 @@ extension BertForSequenceClassification {
         return (model, report)
     }
 
-    /// Copies every parameter from `file` (see ``load(from:labels:generator:)``).
+    /// Copies every parameter from `file` (see ``load(from:labels:dropout:generator:)``).
     public func loadParameters(from file: SafeTensorsFile, generator: inout SeededGenerator)
         throws -> LoadReport
     {

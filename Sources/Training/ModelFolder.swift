@@ -20,21 +20,8 @@ public enum ModelFolder {
         from folder: URL, labels: [String], dropout: Double? = nil,
         generator: inout SeededGenerator
     ) throws -> (model: BertForSequenceClassification, report: LoadReport) {
-        var configuration = try BertConfiguration.load(
-            from: folder.appendingPathComponent("config.json"))
-        if labels != configuration.labelNames { configuration.setLabels(labels) }
-        if let dropout {
-            configuration.hiddenDropoutProb = dropout
-            configuration.attentionProbsDropoutProb = dropout
-        }
-        let weightsURL = folder.appendingPathComponent("model.safetensors")
-        guard FileManager.default.fileExists(atPath: weightsURL.path) else {
-            throw ModelError.missingWeights(folder: folder.path)
-        }
-        let file = try SafeTensorsFile(contentsOf: weightsURL)
-        let model = BertForSequenceClassification(configuration: configuration)
-        let report = try model.loadParameters(from: file, generator: &generator)
-        return (model, report)
+        try BertForSequenceClassification.load(
+            from: folder, labels: labels, dropout: dropout, generator: &generator)
     }
 
     /// Checks that `output` can be created or replaced, by creating and removing a
