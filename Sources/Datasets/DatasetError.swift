@@ -1,5 +1,7 @@
 // swift-bert — Datasets: the module's one error type.
 
+import Foundation
+
 /// An error found while reading, checking or splitting a dataset.
 ///
 /// Every case names the file it concerns; cases about a row also carry its 1-based line
@@ -116,6 +118,21 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file):\(line): invalid CSV: \(reason)"
         case .invalidJSON(let file, let line, let reason):
             return "\(file):\(line): invalid JSON: \(reason)"
+        }
+    }
+}
+
+extension DatasetError {
+    /// Reads a whole file, mapping failures to ``fileNotFound(file:)`` or
+    /// ``unreadableFile(file:reason:)``.
+    static func readFile(_ url: URL) throws -> Data {
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            if !FileManager.default.fileExists(atPath: url.path) {
+                throw DatasetError.fileNotFound(file: url.path)
+            }
+            throw DatasetError.unreadableFile(file: url.path, reason: error.localizedDescription)
         }
     }
 }

@@ -40,15 +40,7 @@ struct DatasetFiles {
     ///   ``DatasetError/corruptArchive(file:reason:)``.
     init(archive url: URL, expectedSHA256: String?, preferredRoot: String) throws {
         let path = url.path
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            if !FileManager.default.fileExists(atPath: path) {
-                throw DatasetError.fileNotFound(file: path)
-            }
-            throw DatasetError.unreadableFile(file: path, reason: error.localizedDescription)
-        }
+        let data = try DatasetError.readFile(url)
         if let expected = expectedSHA256 {
             let actual = Self.sha256Hex(of: data)
             guard actual == expected.lowercased() else {

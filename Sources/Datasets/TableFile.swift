@@ -98,15 +98,7 @@ public struct TableFile: Sendable {
         columns: [ColumnReference] = []
     ) throws {
         let path = url.path
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            if !FileManager.default.fileExists(atPath: path) {
-                throw DatasetError.fileNotFound(file: path)
-            }
-            throw DatasetError.unreadableFile(file: path, reason: error.localizedDescription)
-        }
+        let data = try DatasetError.readFile(url)
         try self.init(data: data, file: path, format: format, header: header, columns: columns)
     }
 
