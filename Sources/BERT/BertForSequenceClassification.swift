@@ -2,6 +2,7 @@
 
 import Foundation
 import Randomness
+import Tokenization
 
 /// transformers' `BertForSequenceClassification`: BERT, its pooler and a linear classifier,
 /// with every parameter in one flat buffer laid out by a ``ParameterTable``.
@@ -43,6 +44,17 @@ public final class BertForSequenceClassification: @unchecked Sendable {
                     values[index] = Float(generator.nextNormal(mean: 0, standardDeviation: std))
                 }
             }
+        }
+    }
+
+    /// Checks that `tokenizer` can only produce ids that index the word embedding (a smaller
+    /// vocabulary is accepted, as transformers accepts it).
+    /// - Throws: ``ModelError/vocabularyMismatch(folder:tokenizer:embeddingRows:)``.
+    public func checkVocabulary(of tokenizer: BertTokenizer, folder: String) throws {
+        let rows = configuration.vocabSize
+        if tokenizer.vocabulary.count > rows {
+            throw ModelError.vocabularyMismatch(
+                folder: folder, tokenizer: tokenizer.vocabulary.count, embeddingRows: rows)
         }
     }
 

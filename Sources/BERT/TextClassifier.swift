@@ -39,11 +39,7 @@ public final class TextClassifier: @unchecked Sendable {
         var generator = SeededGenerator(seed: 42)
         (model, loadReport) = try BertForSequenceClassification.load(
             from: folder, generator: &generator)
-        let rows = model.configuration.vocabSize
-        if tokenizer.vocabulary.count > rows {
-            throw ModelError.vocabularyMismatch(
-                folder: folder.path, tokenizer: tokenizer.vocabulary.count, embeddingRows: rows)
-        }
+        try model.checkVocabulary(of: tokenizer, folder: folder.path)
         let positions = model.configuration.maxPositionEmbeddings
         self.maxLength = min(maxLength ?? tokenizer.modelMaxLength ?? positions, positions)
         activations = Activations(configuration: model.configuration)

@@ -70,11 +70,7 @@ struct TrainCommand: ParsableCommand {
         let (model, report) = try ModelFolder.load(
             from: modelOptions.modelURL, labels: labels, dropout: training.dropout,
             generator: &generator)
-        if tokenizer.vocabulary.count > model.configuration.vocabSize {
-            throw ModelError.vocabularyMismatch(
-                folder: modelOptions.model, tokenizer: tokenizer.vocabulary.count,
-                embeddingRows: model.configuration.vocabSize)
-        }
+        try model.checkVocabulary(of: tokenizer, folder: modelOptions.model)
 
         var out = Reporter(json: json, logEvery: training.logEvery)
         out.showMacroF1 = taskOptions.tableFormat != nil
