@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "Tokenization", exclude: ["README.md"]),
         .target(
             name: "Kernels",
-            dependencies: ["_CBLAS", "Randomness"],
+            dependencies: ["_CBLAS", "_ThreadPool", "Randomness"],
             exclude: ["README.md"],
             linkerSettings: [
                 .linkedLibrary("openblas", .when(platforms: [.linux])),
@@ -53,6 +53,8 @@ let package = Package(
             name: "_CBLAS",
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkg-config"])]),
+        .target(name: "_ThreadPool"),
+        .target(name: "_AllocationCounter", dependencies: ["_ThreadPool"]),
         .target(name: "_TestSupport", dependencies: ["Randomness"]),
 
         // MARK: - Executables
@@ -83,7 +85,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "TrainingTests",
-            dependencies: ["Training", "BERT", "Checkpoints", "Datasets", "Randomness", "_TestSupport"]),
+            dependencies: [
+                "Training", "BERT", "Checkpoints", "Datasets", "Kernels", "Randomness",
+                "Tokenization", "_TestSupport", "_AllocationCounter",
+            ]),
         .testTarget(name: "CLITests", dependencies: ["Checkpoints", "Datasets", "_TestSupport"]),
     ]
 )

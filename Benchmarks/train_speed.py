@@ -6,10 +6,17 @@ batch B × T random token ids (every sequence T tokens: equal work), full traini
 --warmup; peak resident memory of the process. Each side runs in its own fresh process,
 alternating, --rounds times. PyTorch uses torch.set_num_threads(2) (or --threads).
 
+With --cola-epoch it times one training epoch on CoLA with the real MiniLM checkpoint instead:
+`bert train --epochs 1` (packed batches) against Tools/reference/tutorial_reference.py
+--epochs 1 with the tutorial's padding to 64 (`--padding max_length`) and with dynamic padding
+to the longest sentence of each batch (`--padding longest`). Each side reports its epoch's
+training time (the `train_seconds` / `seconds` of its epoch event; validation excluded).
+
 Run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for both sides:
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 Benchmarks/train_speed.py \
       --config bert-base-uncased --batch-size 32 --seq-length 64
-Needs torch and transformers, and a release build of bert.
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 Benchmarks/train_speed.py --cola-epoch
+Needs torch and transformers, and a release build of bert (and `make model` for --cola-epoch).
 """
 import argparse
 import json
@@ -28,6 +35,10 @@ parser.add_argument("--warmup", type=int, default=2)
 parser.add_argument("--rounds", type=int, default=1)
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--bert", default=".build/release/bert")
+parser.add_argument("--cola-epoch", action="store_true",
+                    help="time one CoLA epoch with MiniLM: bert train vs PyTorch, both paddings")
+parser.add_argument("--model", default=".models/all-MiniLM-L6-v2")
+parser.add_argument("--data", default="Data/cola_public_1.1.zip")
 parser.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
 args = parser.parse_args()
 
@@ -65,6 +76,41 @@ def torch_worker():
 
 if args.torch_worker:
     torch_worker()
+    sys.exit(0)
+
+
+def epoch_seconds(command):
+    """Runs a training command that prints JSON lines; returns its first epoch's training time."""
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    for line in output.splitlines():
+        if line.startswith("{"):
+            event = json.loads(line)
+            if event.get("event") == "epoch":
+                return event.get("train_seconds", event.get("seconds"))
+    raise RuntimeError(f"no epoch event from {command}")
+
+
+if args.cola_epoch:
+    import tempfile
+    reference = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tools",
+                             "reference", "tutorial_reference.py")
+    print(f"one CoLA training epoch, MiniLM ({args.model}), batch 32, max length 64, "
+          f"{args.threads} threads")
+    for round_ in range(args.rounds):
+        times = {}
+        for padding in ["max_length", "longest"]:
+            times[padding] = epoch_seconds(
+                [sys.executable, reference, "--model", args.model, "--data", args.data,
+                 "--epochs", "1", "--padding", padding, "--threads", str(args.threads)])
+        with tempfile.TemporaryDirectory() as output:
+            times["bert"] = epoch_seconds(
+                [args.bert, "train", "--model", args.model, "--task", "cola", "--data",
+                 args.data, "--output", os.path.join(output, "model"), "--epochs", "1",
+                 "--json"])
+        print(f"round {round_ + 1}: PyTorch padded to 64 {times['max_length']:.1f} s | "
+              f"PyTorch dynamic padding {times['longest']:.1f} s | swift-bert packed "
+              f"{times['bert']:.1f} s | ratios {times['max_length'] / times['bert']:.2f}x and "
+              f"{times['longest'] / times['bert']:.2f}x")
     sys.exit(0)
 
 common = ["--batch-size", str(args.batch_size), "--seq-length", str(args.seq_length),

@@ -76,17 +76,23 @@ public final class Activations: @unchecked Sendable {
         layers = (0..<configuration.numHiddenLayers).map { _ in Layer() }
     }
 
-    /// Makes every buffer large enough for `input`.
+    /// Grows the buffers, if needed, to hold `input`'s activations. Allocates nothing when
+    /// the buffers are already large enough.
     public func reserve(for input: PackedInput) {
-        let tokens = input.tokens
-        let batch = input.batch
-        let probabilityCount = input.sequenceOffsets.withUnsafeBufferPointer {
-            Attention.probabilitiesCount(
-                sequenceOffsets: $0.baseAddress!, batch: batch, heads: heads)
+        let (squares, longest) = input.sequenceOffsets.withUnsafeBufferPointer {
+            Attention.squaresAndLongest(sequenceOffsets: $0.baseAddress!, batch: input.batch)
         }
-        let scratchCount = input.sequenceOffsets.withUnsafeBufferPointer {
-            Attention.scratchCount(sequenceOffsets: $0.baseAddress!, batch: batch)
-        }
+        reserve(
+            tokens: input.tokens, batch: input.batch, attentionSquares: squares,
+            longestSequence: longest)
+    }
+
+    /// Grows the buffers, if needed, to hold the activations of any batch of at most `tokens`
+    /// tokens and `batch` sequences whose squared lengths sum to at most `attentionSquares`
+    /// and whose longest has at most `longestSequence` tokens.
+    public func reserve(tokens: Int, batch: Int, attentionSquares: Int, longestSequence: Int) {
+        let probabilityCount = heads * attentionSquares
+        let scratchCount = Attention.scratchCount(longestSequence: longestSequence)
         if tokens > tokenCapacity {
             tokenCapacity = tokens
             let h = tokens * hidden

@@ -74,8 +74,12 @@ public final class Gradients: @unchecked Sendable {
 
     /// Makes every scratch buffer large enough for `input`.
     public func reserve(for input: PackedInput) {
-        let tokens = input.tokens
-        let batch = input.batch
+        reserve(tokens: input.tokens, batch: input.batch)
+    }
+
+    /// Grows the activation gradients, if needed, for batches of at most `tokens` tokens and
+    /// `batch` sequences. Allocates nothing when they are already large enough.
+    public func reserve(tokens: Int, batch: Int) {
         if tokens > tokenCapacity {
             tokenCapacity = tokens
             let h = tokens * hidden

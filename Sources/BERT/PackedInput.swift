@@ -58,4 +58,13 @@ public struct PackedInput: Sendable, Equatable {
     public var longestSequence: Int {
         zip(sequenceOffsets.dropFirst(), sequenceOffsets).map { Int($0 - $1) }.max() ?? 0
     }
+
+    /// Reserves room for `tokens` tokens in `batch` sequences, so that filling it allocates
+    /// nothing.
+    public mutating func reserveCapacity(tokens: Int, batch: Int) {
+        inputIDs.reserveCapacity(tokens)
+        tokenTypeIDs.reserveCapacity(tokens)
+        positionIDs.reserveCapacity(tokens)
+        sequenceOffsets.reserveCapacity(batch + 1)
+    }
 }

@@ -3,6 +3,7 @@
 import ArgumentParser
 import BERT
 import Foundation
+import Kernels
 import Training
 
 /// `bert bench`: the speed of full training steps with random weights.
@@ -25,6 +26,16 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Tokens per sequence, [CLS] and [SEP] included.")
     var seqLength: Int = 64
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "fixed (every sequence --seq-length tokens) or cola (CoLA's real lengths, packed).",
+            valueName: "fixed|cola"))
+    var lengths: String = "fixed"
+
+    @Option(name: .long, help: "With --lengths cola: the epochs of the projected tutorial run.")
+    var epochs: Int = 4
+
     @Option(name: .long, help: "Timed steps after warm-up.")
     var steps: Int = 10
 
@@ -39,6 +50,10 @@ struct BenchCommand: ParsableCommand {
         if seqLength < 2 { throw ValidationError("--seq-length must be ≥ 2") }
         if steps < 1 { throw ValidationError("--steps must be ≥ 1") }
         if warmup < 0 { throw ValidationError("--warmup must be ≥ 0") }
+        if lengths != "fixed" && lengths != "cola" {
+            throw ValidationError("--lengths must be fixed or cola, not '\(lengths)'")
+        }
+        if epochs < 1 { throw ValidationError("--epochs must be ≥ 1") }
     }
 
     func run() throws {
@@ -51,28 +66,49 @@ struct BenchCommand: ParsableCommand {
         if seqLength > configuration.maxPositionEmbeddings {
             throw CLIError("--seq-length \(seqLength) exceeds max_position_embeddings \(configuration.maxPositionEmbeddings)")
         }
+        let cola = lengths == "cola"
+        let longestCoLA = CoLALengths.histogram.map(\.length).max() ?? 0
+        if cola && longestCoLA > configuration.maxPositionEmbeddings {
+            throw CLIError("--lengths cola needs \(longestCoLA) positions; max_position_embeddings is \(configuration.maxPositionEmbeddings)")
+        }
         let benchmark = TrainingBenchmark(
-            configuration: configuration, batchSize: batchSize, lengths: [seqLength],
+            configuration: configuration, batchSize: batchSize,
+            lengths: cola ? CoLALengths.shuffledLengths(seed: 42) : [seqLength],
             steps: steps, warmupSteps: warmup)
         let r = try benchmark.run()
+        let projected = cola ? benchmark.projectedCoLASeconds(epochs: epochs, result: r) : nil
         if json {
-            print(JSONText.object([
+            var fields = [
                 ("config", JSONText.string(config)), ("batch_size", String(batchSize)),
-                ("seq_length", String(seqLength)), ("steps", String(steps)),
+                ("lengths", JSONText.string(lengths)),
+                ("seq_length", cola ? "null" : String(seqLength)), ("steps", String(steps)),
                 ("median_step_seconds", JSONText.number(r.medianStepSeconds)),
+                ("mean_step_seconds", JSONText.number(r.meanStepSeconds)),
+                ("tokens_per_step", JSONText.number(r.tokensPerStep)),
                 ("tokens_per_second", JSONText.number(r.tokensPerSecond)),
                 ("gflops", JSONText.number(r.gflops)),
                 ("peak_gemm_gflops", JSONText.number(r.peakGemmGflops)),
                 ("peak_fraction", JSONText.number(r.peakFraction)),
+                ("evaluation_seconds_per_example", JSONText.number(r.evaluationSecondsPerExample)),
                 ("peak_memory_bytes", String(r.peakMemoryBytes)),
-            ]))
+                ("threads", String(Kernels.threadCount)),
+            ]
+            if let projected {
+                fields.append(("cola_epochs", String(epochs)))
+                fields.append(("projected_cola_seconds", JSONText.number(projected)))
+            }
+            print(JSONText.object(fields))
         } else {
-            print("config \(config), batch \(batchSize) × \(seqLength) tokens, \(steps) steps after \(warmup) warm-up")
-            print(String(format: "  median step:      %.3f s", r.medianStepSeconds))
+            let shape = cola ? "CoLA's lengths (mean \(String(format: "%.1f", r.tokensPerStep / Double(batchSize))) tokens)" : "\(seqLength) tokens"
+            print("config \(config), batch \(batchSize) × \(shape), \(steps) steps after \(warmup) warm-up, \(Kernels.threadCount) threads")
+            print(String(format: "  median step:      %.3f s (mean %.3f s)", r.medianStepSeconds, r.meanStepSeconds))
             print(String(format: "  tokens/s:         %.0f", r.tokensPerSecond))
             print(String(format: "  achieved:         %.1f GFLOPS (%.0f %% of sgemm's %.1f GFLOPS)",
                 r.gflops, 100 * r.peakFraction, r.peakGemmGflops))
             print(String(format: "  peak memory:      %.2f GiB", Double(r.peakMemoryBytes) / 1_073_741_824))
+            if let projected {
+                print(String(format: "  CoLA, %d epochs:   %.0f s projected (training steps at the mean step, validation and test in eval mode)", epochs, projected))
+            }
         }
     }
 }

@@ -266,6 +266,7 @@ struct Reporter {
             }
             fields += [
                 ("steps", String(report.steps)),
+                ("train_seconds", JSONText.number(report.trainingSeconds)),
                 ("seconds", JSONText.number(report.trainingSeconds + report.validationSeconds)),
             ]
             json(fields)

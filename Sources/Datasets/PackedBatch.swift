@@ -76,6 +76,30 @@ public struct PackedBatch: Sendable, Hashable {
     ///     split).
     /// - Complexity: O(tokens + batch).
     public mutating func fill(from examples: EncodedExamples, indices: some Collection<Int>) {
+        fillSpecialized(from: examples, indices: indices)
+    }
+
+    /// `fill` for the index lists a ``BatchSampler`` gives. Concrete overloads, because an
+    /// unspecialized generic `fill` called from another module iterates through protocol
+    /// witnesses whose coroutines allocate: one heap allocation per index, per step.
+    public mutating func fill(from examples: EncodedExamples, indices: ArraySlice<Int>) {
+        fillSpecialized(from: examples, indices: indices)
+    }
+
+    /// `fill` for an array of indices (see the `ArraySlice` overload).
+    public mutating func fill(from examples: EncodedExamples, indices: [Int]) {
+        fillSpecialized(from: examples, indices: indices)
+    }
+
+    /// `fill` for a range of indices (see the `ArraySlice` overload).
+    public mutating func fill(from examples: EncodedExamples, indices: Range<Int>) {
+        fillSpecialized(from: examples, indices: indices)
+    }
+
+    @inline(__always)
+    private mutating func fillSpecialized(
+        from examples: EncodedExamples, indices: some Collection<Int>
+    ) {
         inputIDs.removeAll(keepingCapacity: true)
         tokenTypeIDs.removeAll(keepingCapacity: true)
         positionIDs.removeAll(keepingCapacity: true)

@@ -36,12 +36,15 @@ public enum AdamW {
     ///   - epsilon: Added to the denominator (`eps`; the tutorial uses 1e-8).
     ///   - weightDecay: Decoupled weight decay.
     ///   - step: The 1-based number of this step (PyTorch's `state['step']` after increment).
+    ///   - gradientScale: Each gradient is multiplied by it (in Float) as it is read: the
+    ///     clipping factor of `GradientClipping.scale(norm:maxNorm:)`, giving the bits of
+    ///     `clip_grad_norm_` followed by the step, in one pass instead of two. 1 changes nothing.
     /// - Complexity: O(count).
     public static func step(
         parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
         firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>,
         count: Int, learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999,
-        epsilon: Double = 1e-8, weightDecay: Double = 0, step: Int
+        epsilon: Double = 1e-8, weightDecay: Double = 0, step: Int, gradientScale: Float = 1
     ) {
         precondition(count >= 0, "AdamW: negative count \(count)")
         precondition(step >= 1, "AdamW: step \(step) must be at least 1")
@@ -57,10 +60,20 @@ public enum AdamW {
         let negativeStepSize = Float(-(learningRate / biasCorrection1))
         let biasCorrection2Sqrt = Float(_pow(biasCorrection2, 0.5))
         let epsilonF = Float(epsilon)
-        Parallel.forEachChunk(items: count, minimumChunkSize: Parallel.elementwiseGrain) {
-            _, range in
+        let scalars = (
+            decay, lerpCoefficient, smallWeight, beta2F, oneMinusBeta2, negativeStepSize,
+            biasCorrection2Sqrt, epsilonF, gradientScale)
+        Parallel.forEachChunk(
+            items: count, minimumChunkSize: Parallel.elementwiseGrain,
+            context: (parameters, gradients, firstMoment, secondMoment, scalars)
+        ) { context, _, range in
+            let (parameters, gradients, firstMoment, secondMoment, scalars) = context
+            let (
+                decay, lerpCoefficient, smallWeight, beta2F, oneMinusBeta2, negativeStepSize,
+                biasCorrection2Sqrt, epsilonF, gradientScale
+            ) = scalars
             for i in range {
-                let g = gradients[i]
+                let g = gradients[i] * gradientScale
                 var p = parameters[i]
                 p = p * decay
                 let m0 = firstMoment[i]

@@ -55,8 +55,20 @@ public enum Attention {
     /// Pass a buffer of this size to avoid an allocation per call; a smaller one only limits
     /// the threads used (one slot of `2·maxL²` per thread).
     public static func scratchCount(sequenceOffsets: UnsafePointer<Int32>, batch: Int) -> Int {
-        let maxLength = validatedLayout(sequenceOffsets, batch: batch).maxLength
-        return threadCount * 2 * maxLength * maxLength
+        scratchCount(longestSequence: validatedLayout(sequenceOffsets, batch: batch).maxLength)
+    }
+
+    /// `scratchCount` for a batch whose longest sequence has `longestSequence` tokens.
+    public static func scratchCount(longestSequence: Int) -> Int {
+        threadCount * 2 * longestSequence * longestSequence
+    }
+
+    /// `Σ L²` over the sequences of a packed batch, and the longest `L`.
+    public static func squaresAndLongest(
+        sequenceOffsets: UnsafePointer<Int32>, batch: Int
+    ) -> (squares: Int, longest: Int) {
+        let layout = validatedLayout(sequenceOffsets, batch: batch)
+        return (layout.squares, layout.maxLength)
     }
 
     /// Computes attention for every sequence and head of a packed batch.
@@ -109,8 +121,15 @@ public enum Attention {
         let slotSize = useDropout ? layout.maxLength * layout.maxLength : 0
         withScratch(scratch, slotSize: slotSize, layout: layout, heads: heads, headDim: headDim) {
             workspace, chunks in
-            forEachPair(sequenceOffsets, batch: batch, heads: heads, chunks: chunks) {
-                head, start, length, offset, chunk in
+            let inputs = (query, key, value, rowStride, headDim, probabilities, dropoutMask)
+            let outputs = (context, hidden, scale, useDropout, workspace, slotSize)
+            forEachPair(
+                sequenceOffsets, batch: batch, heads: heads, chunks: chunks,
+                context: (inputs, outputs)
+            ) { arguments, head, start, length, offset, chunk in
+                let (query, key, value, rowStride, headDim, probabilities, dropoutMask) =
+                    arguments.0
+                let (context, hidden, scale, useDropout, workspace, slotSize) = arguments.1
                 let q = query + start * rowStride + head * headDim
                 let k = key + start * rowStride + head * headDim
                 let v = value + start * rowStride + head * headDim
@@ -172,8 +191,15 @@ public enum Attention {
         let square = layout.maxLength * layout.maxLength
         withScratch(scratch, slotSize: 2 * square, layout: layout, heads: heads, headDim: headDim) {
             workspace, chunks in
-            forEachPair(sequenceOffsets, batch: batch, heads: heads, chunks: chunks) {
-                head, start, length, offset, chunk in
+            let inputs = (dContext, probabilities, dropoutMask, query, key, value)
+            let outputs = (dQuery, dKey, dValue, rowStride, headDim, hidden, scale)
+            forEachPair(
+                sequenceOffsets, batch: batch, heads: heads, chunks: chunks,
+                context: (inputs, outputs, workspace, square)
+            ) { arguments, head, start, length, offset, chunk in
+                let (dContext, probabilities, dropoutMask, query, key, value) = arguments.0
+                let (dQuery, dKey, dValue, rowStride, headDim, hidden, scale) = arguments.1
+                let (workspace, square) = (arguments.2, arguments.3)
                 let columns = start * rowStride + head * headDim
                 let dC = dContext + start * hidden + head * headDim
                 let p = probabilities + offset
@@ -268,34 +294,69 @@ public enum Attention {
         }
     }
 
-    /// Calls `body(head, start, length, offset, chunk)` for every (sequence, head) pair with
-    /// tokens, giving each of `chunks` concurrent chunks a contiguous run of pairs of about
-    /// equal cost (`L²`).
-    private static func forEachPair(
-        _ offsets: UnsafePointer<Int32>, batch: Int, heads: Int, chunks: Int,
-        _ body: (_ head: Int, _ start: Int, _ length: Int, _ offset: Int, _ chunk: Int) -> Void
+    /// Calls `body(context, head, start, length, offset, chunk)` for every (sequence, head)
+    /// pair with tokens, giving each of `chunks` concurrent chunks a contiguous run of pairs
+    /// of about equal cost (`L²`). `body` captures nothing (see `Parallel.forEachChunk`).
+    private static func forEachPair<Context>(
+        _ offsets: UnsafePointer<Int32>, batch: Int, heads: Int, chunks: Int, context: Context,
+        _ body: @escaping (
+            _ context: Context, _ head: Int, _ start: Int, _ length: Int, _ offset: Int,
+            _ chunk: Int
+        ) -> Void
     ) {
-        // A `let` (not a captured `var`, which would be boxed on the heap).
         let total = heads * validatedLayout(offsets, batch: batch).squares
         guard total > 0 else { return }
-        func run(chunk: Int) {
-            var before = 0
-            for s in 0..<batch {
-                let start = Int(offsets[s])
-                let length = Int(offsets[s + 1]) - start
-                let square = length * length
-                for head in 0..<heads {
-                    if square > 0 && before * chunks / total == chunk {
-                        body(head, start, length, before, chunk)
-                    }
-                    before += square
+        if chunks == 1 {
+            runPairs(
+                chunk: 0, of: 1, offsets, batch: batch, heads: heads, total: total,
+                context: context, body)
+        } else {
+            // Through a typed stack slot: a closure inside a tuple context would be
+            // reabstracted, a heap allocation per call.
+            withUnsafeTemporaryAllocation(of: PairTask<Context>.self, capacity: 1) { slot in
+                let task = slot.baseAddress!
+                task.initialize(
+                    to: PairTask(
+                        offsets: offsets, batch: batch, heads: heads, total: total,
+                        chunks: chunks, context: context, body: body))
+                defer { task.deinitialize(count: 1) }
+                Parallel.concurrentPerform(iterations: chunks, context: UnsafePointer(task)) {
+                    task, chunk in
+                    let t = task.pointee
+                    runPairs(
+                        chunk: chunk, of: t.chunks, t.offsets, batch: t.batch, heads: t.heads,
+                        total: t.total, context: t.context, t.body)
                 }
             }
         }
-        if chunks == 1 {
-            run(chunk: 0)
-        } else {
-            Parallel.concurrentPerform(iterations: chunks) { run(chunk: $0) }
+    }
+
+    /// `forEachPair`'s arguments, in its stack frame.
+    private struct PairTask<Context> {
+        let offsets: UnsafePointer<Int32>
+        let batch: Int, heads: Int, total: Int, chunks: Int
+        let context: Context
+        let body: (Context, Int, Int, Int, Int, Int) -> Void
+    }
+
+    /// The pairs of chunk `chunk` of `chunks` for `forEachPair`.
+    @inline(__always)
+    private static func runPairs<Context>(
+        chunk: Int, of chunks: Int, _ offsets: UnsafePointer<Int32>, batch: Int, heads: Int,
+        total: Int, context: Context,
+        _ body: (Context, Int, Int, Int, Int, Int) -> Void
+    ) {
+        var before = 0
+        for s in 0..<batch {
+            let start = Int(offsets[s])
+            let length = Int(offsets[s + 1]) - start
+            let square = length * length
+            for head in 0..<heads {
+                if square > 0 && before * chunks / total == chunk {
+                    body(context, head, start, length, before, chunk)
+                }
+                before += square
+            }
         }
     }
 }

@@ -66,8 +66,11 @@ public enum Dropout {
             if UnsafePointer(output) != input { output.update(from: input, count: count) }
             return
         }
-        Parallel.forEachChunk(items: count, minimumChunkSize: Parallel.elementwiseGrain) {
-            _, range in
+        Parallel.forEachChunk(
+            items: count, minimumChunkSize: Parallel.elementwiseGrain,
+            context: (output, input, mask)
+        ) { context, _, range in
+            let (output, input, mask) = context
             for i in range { output[i] = input[i] * mask[i] }
         }
     }
@@ -84,8 +87,11 @@ public enum Dropout {
         mask: UnsafePointer<Float>, count: Int
     ) {
         precondition(count >= 0, "Dropout: negative count \(count)")
-        Parallel.forEachChunk(items: count, minimumChunkSize: Parallel.elementwiseGrain) {
-            _, range in
+        Parallel.forEachChunk(
+            items: count, minimumChunkSize: Parallel.elementwiseGrain,
+            context: (dInput, dOutput, mask)
+        ) { context, _, range in
+            let (dInput, dOutput, mask) = context
             for i in range { dInput[i] += dOutput[i] * mask[i] }
         }
     }

@@ -29,7 +29,17 @@ public enum Embedding {
     ) {
         precondition(tokens >= 0 && hidden > 0, "Embedding: tokens \(tokens) hidden \(hidden)")
         let grain = max(1, Parallel.elementwiseGrain / hidden)
-        Parallel.forEachChunk(items: tokens, minimumChunkSize: grain) { _, rows in
+        Parallel.forEachChunk(
+            items: tokens, minimumChunkSize: grain,
+            context: (
+                output, inputIDs, positionIDs, tokenTypeIDs, wordEmbeddings, positionEmbeddings,
+                tokenTypeEmbeddings, hidden
+            )
+        ) { context, _, rows in
+            let (
+                output, inputIDs, positionIDs, tokenTypeIDs, wordEmbeddings, positionEmbeddings,
+                tokenTypeEmbeddings, hidden
+            ) = context
             for t in rows {
                 assert(inputIDs[t] >= 0 && positionIDs[t] >= 0 && tokenTypeIDs[t] >= 0)
                 let word = wordEmbeddings + Int(inputIDs[t]) * hidden
@@ -65,8 +75,17 @@ public enum Embedding {
         tokenTypeIDs: UnsafePointer<Int32>, tokens: Int, hidden: Int
     ) {
         precondition(tokens >= 0 && hidden > 0, "Embedding: tokens \(tokens) hidden \(hidden)")
-        Parallel.forEachChunk(items: hidden, minimumChunkSize: Parallel.columnGrain(rows: tokens)) {
-            _, columns in
+        Parallel.forEachChunk(
+            items: hidden, minimumChunkSize: Parallel.columnGrain(rows: tokens),
+            context: (
+                dWordEmbeddings, dPositionEmbeddings, dTokenTypeEmbeddings, dOutput, inputIDs,
+                positionIDs, tokenTypeIDs, tokens, hidden
+            )
+        ) { context, _, columns in
+            let (
+                dWordEmbeddings, dPositionEmbeddings, dTokenTypeEmbeddings, dOutput, inputIDs,
+                positionIDs, tokenTypeIDs, tokens, hidden
+            ) = context
             let lower = columns.lowerBound
             let width = columns.count
             for t in 0..<tokens {

@@ -26,8 +26,11 @@ public enum GELU {
     ) {
         precondition(count >= 0, "GELU: negative count \(count)")
         let alpha = sqrtHalf
-        Parallel.forEachChunk(items: count, minimumChunkSize: Parallel.elementwiseGrain / 8) {
-            _, range in
+        Parallel.forEachChunk(
+            items: count, minimumChunkSize: Parallel.elementwiseGrain / 8,
+            context: (output, input, alpha)
+        ) { context, _, range in
+            let (output, input, alpha) = context
             for i in range {
                 let x = input[i]
                 output[i] = x * 0.5 * (1 + vectorizableErf(x * alpha))
@@ -52,8 +55,11 @@ public enum GELU {
         precondition(count >= 0, "GELU: negative count \(count)")
         let alpha = sqrtHalf
         let beta = inverseSqrtTwoPi
-        Parallel.forEachChunk(items: count, minimumChunkSize: Parallel.elementwiseGrain / 8) {
-            _, range in
+        Parallel.forEachChunk(
+            items: count, minimumChunkSize: Parallel.elementwiseGrain / 8,
+            context: (dInput, dOutput, input, alpha, beta)
+        ) { context, _, range in
+            let (dInput, dOutput, input, alpha, beta) = context
             for i in range {
                 let x = input[i]
                 let cdf = 0.5 * (1 + vectorizableErf(x * alpha))

@@ -8,7 +8,8 @@ import _CBLAS
 ///
 /// Matches `torch.addmm(C, op(A), op(B), beta=beta, alpha=alpha)` up to rounding (the order of
 /// the k-sum belongs to the BLAS). All matrices are row-major; `op(X)` is `X` or `Xᵀ`.
-/// OpenBLAS splits a GEMM over output blocks, so results are the same run to run.
+/// Large products are split over the thread pool by rows or columns of `C` (never over `k`),
+/// each part a single-threaded `cblas_sgemm`, so results are the same run to run.
 public enum Gemm {
     /// Computes `C = alpha·op(A)·op(B) + beta·C` with `cblas_sgemm`.
     ///
@@ -49,7 +50,87 @@ public enum Gemm {
             scale(c, rows: m, columns: n, ld: ldc, by: beta)
             return
         }
-        _ = ThreadSettings.count  // configures OpenBLAS's threads on first use
+        let parts = splitCount(m: m, n: n, k: k)
+        guard parts > 1 else {
+            sgemm(c, a, b, m, n, k, transposeA, transposeB, alpha, beta, lda, ldb, ldc)
+            return
+        }
+        // Split the larger of m and n: each part repacks the whole other operand, a cost of
+        // about 2/size of the part's work. k is never split, so every element of C is the
+        // same k-sum whatever the number of parts.
+        let call = Call(
+            c: c, a: a, b: b, m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+            alpha: alpha, beta: beta, lda: lda, ldb: ldb, ldc: ldc)
+        if m >= n {
+            Parallel.concurrentPerform(iterations: parts, context: (call, parts)) {
+                context, part in
+                let (call, parts) = context
+                let rows = alignedChunk(part, of: parts, items: call.m)
+                let aStart = call.transposeA ? rows.lowerBound : rows.lowerBound * call.lda
+                sgemm(
+                    call.c + rows.lowerBound * call.ldc, call.a + aStart, call.b, rows.count,
+                    call.n, call.k, call.transposeA, call.transposeB, call.alpha, call.beta,
+                    call.lda, call.ldb, call.ldc)
+            }
+        } else {
+            Parallel.concurrentPerform(iterations: parts, context: (call, parts)) {
+                context, part in
+                let (call, parts) = context
+                let columns = alignedChunk(part, of: parts, items: call.n)
+                let bStart = call.transposeB ? columns.lowerBound * call.ldb : columns.lowerBound
+                sgemm(
+                    call.c + columns.lowerBound, call.a, call.b + bStart, call.m, columns.count,
+                    call.k, call.transposeA, call.transposeB, call.alpha, call.beta, call.lda,
+                    call.ldb, call.ldc)
+            }
+        }
+    }
+
+    /// One product's arguments, passed to the pool's tasks.
+    private struct Call {
+        let c: UnsafeMutablePointer<Float>
+        let a: UnsafePointer<Float>
+        let b: UnsafePointer<Float>
+        let m: Int, n: Int, k: Int
+        let transposeA: Bool, transposeB: Bool
+        let alpha: Float, beta: Float
+        let lda: Int, ldb: Int, ldc: Int
+    }
+
+    /// Multiply-adds below which a GEMM runs on one thread: splitting costs a few
+    /// microseconds of hand-over.
+    static let splitThreshold = 1 << 18
+
+    /// Rows or columns of a part are multiples of this (AVX-512 holds 16 floats), but the last.
+    public static let splitAlignment = 16
+
+    /// How many parts `multiply` splits an `m × n × k` product into: 1 with OpenBLAS's own
+    /// threading, inside a parallel region, or for small products.
+    static func splitCount(m: Int, n: Int, k: Int) -> Int {
+        let threads = ThreadSettings.count
+        guard ThreadSettings.gemmThreading == .pool, threads > 1,
+            m * n * k >= splitThreshold, !Parallel.isInsideParallelRegion
+        else { return 1 }
+        return max(1, min(threads, (max(m, n) + splitAlignment - 1) / splitAlignment))
+    }
+
+    /// Part `index` of `0..<items` cut into `parts` contiguous runs whose boundaries are
+    /// multiples of `splitAlignment`.
+    public static func alignedChunk(_ index: Int, of parts: Int, items: Int) -> Range<Int> {
+        let blocks = (items + splitAlignment - 1) / splitAlignment
+        let lower = min(items, blocks * index / parts * splitAlignment)
+        let upper = min(items, blocks * (index + 1) / parts * splitAlignment)
+        return lower..<upper
+    }
+
+    /// One `cblas_sgemm` call, row-major.
+    @inline(__always)
+    private static func sgemm(
+        _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+        _ m: Int, _ n: Int, _ k: Int, _ transposeA: Bool, _ transposeB: Bool, _ alpha: Float,
+        _ beta: Float, _ lda: Int, _ ldb: Int, _ ldc: Int
+    ) {
+        guard m > 0 && n > 0 else { return }
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
             transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k), alpha, a,
@@ -68,6 +149,38 @@ public enum Gemm {
                 for j in 0..<columns { line[j] *= beta }
             }
         }
+    }
+
+    /// The best rate, in GFLOPS, of a `size`³ product on `threadCount` threads: the better of
+    /// `multiply` (split over the pool) and one `cblas_sgemm` on OpenBLAS's own threads, best
+    /// of three runs each. Benchmarks divide by it, so it is the strictest peak at hand.
+    public static func peakGflops(size n: Int) -> Double {
+        let count = n * n
+        let a = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let b = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let c = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        defer { a.deallocate(); b.deallocate(); c.deallocate() }
+        for index in 0..<count {
+            a[index] = Float(index % 7) * 0.1
+            b[index] = Float(index % 5) * 0.1
+        }
+        let clock = ContinuousClock()
+        func best(_ body: () -> Void) -> Double {
+            var seconds = Double.infinity
+            for _ in 0..<3 {
+                let start = clock.now
+                body()
+                let parts = (clock.now - start).components
+                seconds = min(seconds, Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+            }
+            return 2 * Double(n * n * n) / seconds / 1e9
+        }
+        let threads = ThreadSettings.count
+        let pooled = best { multiply(c, a, b, m: n, n: n, k: n) }
+        swiftbert_blas_set_threads(Int32(clamping: threads))
+        let native = best { sgemm(c, a, b, n, n, n, false, false, 1, 0, n, n, n) }
+        ThreadSettings.configureBLAS(threads: threads)
+        return max(pooled, native)
     }
 
     /// Naive reference of `multiply` in Double, for tests; same layout and arguments.

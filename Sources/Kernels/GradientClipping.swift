@@ -25,7 +25,11 @@ public enum GradientClipping {
         return withUnsafeTemporaryAllocation(of: Double.self, capacity: parts) { sums in
             guard let partial = sums.baseAddress else { return 0 }
             let partsPerChunk = max(1, (Parallel.elementwiseGrain * 4) / max(1, count / parts))
-            Parallel.forEachChunk(items: parts, minimumChunkSize: partsPerChunk) { _, range in
+            Parallel.forEachChunk(
+                items: parts, minimumChunkSize: partsPerChunk,
+                context: (partial, gradients, parts, count)
+            ) { context, _, range in
+                let (partial, gradients, parts, count) = context
                 for part in range {
                     let bounds = Parallel.chunk(part, of: parts, items: count)
                     partial[part] = squaredDeviationsInDouble(
@@ -55,13 +59,26 @@ public enum GradientClipping {
         gradients: UnsafeMutablePointer<Float>, count: Int, maxNorm: Float
     ) -> Float {
         let norm = globalNorm(gradients: gradients, count: count)
-        let coefficient = maxNorm / (norm + 1e-6)
-        guard coefficient < 1 || coefficient.isNaN else { return norm }
-        Parallel.forEachChunk(items: count, minimumChunkSize: Parallel.elementwiseGrain) {
-            _, range in
+        let coefficient = scale(norm: norm, maxNorm: maxNorm)
+        guard coefficient != 1 else { return norm }
+        Parallel.forEachChunk(
+            items: count, minimumChunkSize: Parallel.elementwiseGrain,
+            context: (gradients, coefficient)
+        ) { context, _, range in
+            let (gradients, coefficient) = context
             for i in range { gradients[i] *= coefficient }
         }
         return norm
+    }
+
+    /// The factor `clip` multiplies the gradients by: `maxNorm / (norm + 1e-6)` in Float,
+    /// clamped to at most 1 (NaN stays NaN, as in PyTorch's `clamp(max=1.0)`).
+    ///
+    /// For a fused update: `AdamW.step(…, gradientScale:)` applies it as it reads each
+    /// gradient, the same Float product `clip` would store, without a pass over the buffer.
+    public static func scale(norm: Float, maxNorm: Float) -> Float {
+        let coefficient = maxNorm / (norm + 1e-6)
+        return coefficient < 1 || coefficient.isNaN ? coefficient : 1
     }
 
     /// Reference norm in Double, for tests.

@@ -32,7 +32,11 @@ public enum LayerNorm {
         precondition(tokens >= 0 && hidden > 0, "LayerNorm: tokens \(tokens) hidden \(hidden)")
         let epsilonD = Double(epsilon)
         let grain = max(1, Parallel.elementwiseGrain / hidden)
-        Parallel.forEachChunk(items: tokens, minimumChunkSize: grain) { _, rows in
+        Parallel.forEachChunk(
+            items: tokens, minimumChunkSize: grain,
+            context: (output, mean, reciprocalStd, input, weight, bias, hidden, epsilonD)
+        ) { context, _, rows in
+            let (output, mean, reciprocalStd, input, weight, bias, hidden, epsilonD) = context
             for row in rows {
                 let x = input + row * hidden
                 let y = output + row * hidden
@@ -76,7 +80,11 @@ public enum LayerNorm {
     ) {
         precondition(tokens >= 0 && hidden > 0, "LayerNorm: tokens \(tokens) hidden \(hidden)")
         let grain = max(1, Parallel.elementwiseGrain / hidden)
-        Parallel.forEachChunk(items: tokens, minimumChunkSize: grain) { _, rows in
+        Parallel.forEachChunk(
+            items: tokens, minimumChunkSize: grain,
+            context: (dInput, dOutput, input, mean, reciprocalStd, weight, hidden)
+        ) { context, _, rows in
+            let (dInput, dOutput, input, mean, reciprocalStd, weight, hidden) = context
             for row in rows {
                 let x = input + row * hidden
                 let dy = dOutput + row * hidden
@@ -98,8 +106,11 @@ public enum LayerNorm {
                 }
             }
         }
-        Parallel.forEachChunk(items: hidden, minimumChunkSize: Parallel.columnGrain(rows: tokens)) {
-            _, columns in
+        Parallel.forEachChunk(
+            items: hidden, minimumChunkSize: Parallel.columnGrain(rows: tokens),
+            context: (dWeight, dBias, dOutput, input, mean, reciprocalStd, tokens, hidden)
+        ) { context, _, columns in
+            let (dWeight, dBias, dOutput, input, mean, reciprocalStd, tokens, hidden) = context
             let lower = columns.lowerBound
             let width = columns.count
             let dw = dWeight + lower

@@ -28,8 +28,10 @@ public enum Linear {
             "Linear: negative size tokens \(tokens) in \(inFeatures) out \(outFeatures)")
         if let bias {
             Parallel.forEachChunk(
-                items: tokens, minimumChunkSize: Parallel.elementwiseGrain / max(1, outFeatures)
-            ) { _, rows in
+                items: tokens, minimumChunkSize: Parallel.elementwiseGrain / max(1, outFeatures),
+                context: (output, bias, outFeatures)
+            ) { context, _, rows in
+                let (output, bias, outFeatures) = context
                 for row in rows {
                     (output + row * outFeatures).update(from: bias, count: outFeatures)
                 }

@@ -2,15 +2,15 @@
 //
 // Threads: one global count, deterministic chunking, reductions in a fixed order.
 
-import Dispatch
 import Foundation
 import _CBLAS
+import _ThreadPool
 
 /// The number of threads that every kernel, and OpenBLAS, may use (`Kernels.threadCount`).
 ///
-/// Defaults to `ProcessInfo.activeProcessorCount`. Setting it also sets OpenBLAS's thread
-/// count. Every kernel gives bit-identical results run to run for one thread count; most give
-/// the same bits for any thread count (each kernel's documentation says which).
+/// Defaults to `ProcessInfo.activeProcessorCount`. Every kernel gives bit-identical results
+/// run to run for one thread count; most give the same bits for any thread count (each
+/// kernel's documentation says which).
 ///
 /// Set it before starting work, from one thread: it is read once at the start of each kernel
 /// and is not synchronized with kernels that are running.
@@ -19,25 +19,47 @@ public var threadCount: Int {
     set {
         precondition(newValue >= 1, "threadCount must be at least 1, got \(newValue)")
         ThreadSettings.count = newValue
-        swiftbert_blas_set_threads(Int32(clamping: newValue))
+        ThreadSettings.configureBLAS(threads: newValue)
     }
+}
+
+/// Who runs the threads of a large GEMM.
+public enum GemmThreading: String, Sendable {
+    /// One pool for everything: GEMMs are split over the pool's threads by rows or columns,
+    /// each part a single-threaded `cblas_sgemm`. The default: measured faster on this
+    /// project's 2-core machine (see Benchmarks/README.md).
+    case pool
+    /// OpenBLAS's own threads run each GEMM; the pool runs the other kernels. Selected with
+    /// `SWIFT_BERT_GEMM_THREADS=openblas`, for comparison.
+    case openBLAS = "openblas"
 }
 
 /// Storage for `threadCount`; its lazy initializer also configures OpenBLAS.
 enum ThreadSettings {
     nonisolated(unsafe) static var count: Int = {
         let count = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        swiftbert_blas_set_threads(Int32(clamping: count))
+        configureBLAS(threads: count)
         return count
     }()
+
+    /// `SWIFT_BERT_GEMM_THREADS` (`pool` or `openblas`), read once.
+    static let gemmThreading: GemmThreading = {
+        let value = ProcessInfo.processInfo.environment["SWIFT_BERT_GEMM_THREADS"] ?? ""
+        return GemmThreading(rawValue: value.lowercased()) ?? .pool
+    }()
+
+    /// OpenBLAS gets one thread in `.pool` mode (our tasks call it), `threads` otherwise.
+    static func configureBLAS(threads: Int) {
+        swiftbert_blas_set_threads(Int32(clamping: gemmThreading == .pool ? 1 : threads))
+    }
 
     /// Runs `body`, with OpenBLAS limited to one thread when `condition` holds.
     ///
     /// For GEMMs issued from inside a parallel loop, which already uses every core. Restores
-    /// `threadCount` threads afterwards.
+    /// `threadCount` threads afterwards. In `.pool` mode OpenBLAS always has one thread.
     static func withSingleThreadedBLASIf(_ condition: Bool, _ body: () -> Void) {
         let threads = count
-        guard condition, threads > 1 else { return body() }
+        guard condition, threads > 1, gemmThreading == .openBLAS else { return body() }
         swiftbert_blas_set_threads(1)
         body()
         swiftbert_blas_set_threads(Int32(clamping: threads))
@@ -80,13 +102,47 @@ public enum Parallel {
         (items * index / chunks)..<(items * (index + 1) / chunks)
     }
 
-    /// Calls `body` once per chunk of `0..<items`, concurrently when there is more than one.
+    /// Calls `body(context, chunk, range)` once per chunk of `0..<items`, concurrently when
+    /// there is more than one.
     ///
-    /// `body` must write only to memory that belongs to its range.
+    /// `body` must write only to memory that belongs to its range, and must capture nothing:
+    /// what it needs travels in `context` (pointers, sizes), so that no closure context is
+    /// boxed on the heap. A capturing `body` still works but allocates once per call, which
+    /// `StepAllocationTests` would catch in the training step.
     /// - Parameters:
     ///   - items: The number of items to split.
     ///   - minimumChunkSize: The fewest items worth giving to one thread.
-    ///   - body: Called with the chunk's index and its range of items.
+    ///   - context: The values `body` works with.
+    ///   - body: Called with `context`, the chunk's index and its range of items.
+    @inline(__always)
+    public static func forEachChunk<Context>(
+        items: Int, minimumChunkSize: Int = 1, context: Context,
+        _ body: @escaping (_ context: Context, _ chunk: Int, _ range: Range<Int>) -> Void
+    ) {
+        guard items > 0 else { return }
+        let chunks = chunkCount(items: items, minimumChunkSize: minimumChunkSize)
+        if chunks == 1 {
+            body(context, 0, 0..<items)
+            return
+        }
+        // The body is reached through a pointer to a typed stack slot: a closure carried
+        // inside a tuple context would be reabstracted, a heap allocation per iteration.
+        withUnsafeTemporaryAllocation(of: ChunkTask<Context>.self, capacity: 1) { slot in
+            let task = slot.baseAddress!
+            task.initialize(to: ChunkTask(context: context, body: body, chunks: chunks, items: items))
+            defer { task.deinitialize(count: 1) }
+            concurrentPerform(iterations: chunks, context: UnsafePointer(task)) { task, index in
+                task.pointee.body(
+                    task.pointee.context, index,
+                    chunk(index, of: task.pointee.chunks, items: task.pointee.items))
+            }
+        }
+    }
+
+    /// Calls `body` once per chunk of `0..<items`, concurrently when there is more than one.
+    ///
+    /// The closure form, for code outside the training step: a capturing closure is boxed on
+    /// the heap once per call. Kernels use the `context:` form.
     public static func forEachChunk(
         items: Int, minimumChunkSize: Int = 1,
         _ body: (_ chunk: Int, _ range: Range<Int>) -> Void
@@ -102,16 +158,74 @@ public enum Parallel {
         }
     }
 
-    /// `DispatchQueue.concurrentPerform` for a non-`Sendable` body.
+    /// Runs `body(context, index)` for every index of `0..<iterations` on the thread pool
+    /// (`_ThreadPool`), the caller included, with at most `threadCount` threads; returns when
+    /// every call has returned.
     ///
-    /// Kernels capture raw buffer pointers, which are not `Sendable`; each iteration writes
-    /// only its own part of them, which is what makes sharing them safe.
-    public static func concurrentPerform(iterations: Int, _ body: (Int) -> Void) {
-        withoutActuallyEscaping(body) { escapable in
-            let box = UncheckedSendable(escapable)
-            DispatchQueue.concurrentPerform(iterations: iterations) { box.value($0) }
+    /// Kernels pass raw buffer pointers in `context`, which are not `Sendable`; each
+    /// iteration writes only its own part of them, which is what makes sharing them safe.
+    /// `body` must capture nothing (see `forEachChunk(items:minimumChunkSize:context:_:)`);
+    /// then a call allocates nothing: the task lives on this stack frame. A call from inside
+    /// an iteration runs on the calling thread.
+    @inline(__always)
+    public static func concurrentPerform<Context>(
+        iterations: Int, context: Context, _ body: @escaping (_ context: Context, Int) -> Void
+    ) {
+        withUnsafeTemporaryAllocation(of: TypedTask<Context>.self, capacity: 1) { typedSlot in
+            let typed = typedSlot.baseAddress!
+            typed.initialize(to: TypedTask(context: context, body: body))
+            defer { typed.deinitialize(count: 1) }
+            withUnsafeTemporaryAllocation(of: ErasedTask.self, capacity: 1) { erasedSlot in
+                let erased = erasedSlot.baseAddress!
+                erased.initialize(
+                    to: ErasedTask(state: UnsafeRawPointer(typed)) { state, index in
+                        let task = state.assumingMemoryBound(to: TypedTask<Context>.self)
+                        task.pointee.body(task.pointee.context, index)
+                    })
+                defer { erased.deinitialize(count: 1) }
+                swiftbert_pool_run(
+                    iterations,
+                    { pointer, index in
+                        let task = pointer!.assumingMemoryBound(to: ErasedTask.self)
+                        task.pointee.invoke(task.pointee.state, index)
+                    }, erased, Int32(clamping: threadCount))
+            }
         }
     }
+
+    /// `concurrentPerform` with a closure body, which is boxed on the heap once per call
+    /// (`withoutActuallyEscaping`); for code outside the training step.
+    public static func concurrentPerform(iterations: Int, _ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { escapable in
+            concurrentPerform(iterations: iterations, context: escapable) { body, index in
+                body(index)
+            }
+        }
+    }
+
+    /// A `forEachChunk` body and its split, in the caller's stack frame.
+    private struct ChunkTask<Context> {
+        let context: Context
+        let body: (Context, Int, Range<Int>) -> Void
+        let chunks: Int
+        let items: Int
+    }
+
+    /// A task and what it works on, in the caller's stack frame.
+    private struct TypedTask<Context> {
+        let context: Context
+        let body: (Context, Int) -> Void
+    }
+
+    /// A `TypedTask` behind a non-generic call, as the pool's C code can hold it.
+    private struct ErasedTask {
+        let state: UnsafeRawPointer
+        let invoke: (UnsafeRawPointer, Int) -> Void
+    }
+
+    /// Whether the calling thread is inside a `concurrentPerform` iteration (where a nested
+    /// split would run serially anyway).
+    public static var isInsideParallelRegion: Bool { swiftbert_pool_in_task() != 0 }
 
     /// Adds the column sums of a row-major `[rows, columns]` matrix into `sums`.
     ///
@@ -126,7 +240,11 @@ public enum Parallel {
         _ sums: UnsafeMutablePointer<Float>, _ matrix: UnsafePointer<Float>, rows: Int,
         columns: Int
     ) {
-        forEachChunk(items: columns, minimumChunkSize: columnGrain(rows: rows)) { _, range in
+        forEachChunk(
+            items: columns, minimumChunkSize: columnGrain(rows: rows),
+            context: (sums, matrix, rows, columns)
+        ) { context, _, range in
+            let (sums, matrix, rows, columns) = context
             let lower = range.lowerBound
             let width = range.count
             let output = sums + lower

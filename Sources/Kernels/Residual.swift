@@ -13,8 +13,10 @@ public enum Residual {
         output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int
     ) {
         precondition(count >= 0, "Residual: negative count \(count)")
-        Parallel.forEachChunk(items: count, minimumChunkSize: Parallel.elementwiseGrain) {
-            _, range in
+        Parallel.forEachChunk(
+            items: count, minimumChunkSize: Parallel.elementwiseGrain, context: (output, input)
+        ) { context, _, range in
+            let (output, input) = context
             for i in range { output[i] += input[i] }
         }
     }

@@ -14,8 +14,11 @@ public enum Tanh {
         output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int
     ) {
         precondition(count >= 0, "Tanh: negative count \(count)")
-        Parallel.forEachChunk(items: count, minimumChunkSize: Parallel.elementwiseGrain / 8) {
-            _, range in
+        Parallel.forEachChunk(
+            items: count, minimumChunkSize: Parallel.elementwiseGrain / 8,
+            context: (output, input)
+        ) { context, _, range in
+            let (output, input) = context
             for i in range { output[i] = _tanh(input[i]) }
         }
     }
@@ -34,8 +37,11 @@ public enum Tanh {
         output: UnsafePointer<Float>, count: Int
     ) {
         precondition(count >= 0, "Tanh: negative count \(count)")
-        Parallel.forEachChunk(items: count, minimumChunkSize: Parallel.elementwiseGrain) {
-            _, range in
+        Parallel.forEachChunk(
+            items: count, minimumChunkSize: Parallel.elementwiseGrain,
+            context: (dInput, dOutput, output)
+        ) { context, _, range in
+            let (dInput, dOutput, output) = context
             for i in range {
                 let y = output[i]
                 dInput[i] += dOutput[i] * (1 - y * y)

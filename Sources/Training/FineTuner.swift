@@ -96,9 +96,12 @@ public final class FineTuner {
         precondition(
             state.sampler.count == train.count && state.sampler.batchSize == options.batchSize,
             "FineTuner: the state's sampler does not fit the training set and batch size")
+        reserveWorkspace(for: train, batchSize: options.batchSize)
+        reserveWorkspace(for: validation, batchSize: options.evaluationBatchSize)
         var batch = PackedBatch()
         var input = PackedInput()
-        let count = model.table.count
+        batch.reserveCapacity(tokens: activations.tokenCapacity, batch: options.batchSize)
+        input.reserveCapacity(tokens: activations.tokenCapacity, batch: options.batchSize)
         let clock = ContinuousClock()
 
         while state.epoch <= options.epochs {
@@ -122,21 +125,10 @@ public final class FineTuner {
                 Self.pack(batch, into: &input)
                 try model.validate(input)
 
-                model.forward(
-                    input, activations: activations, training: true, generator: &state.dropout)
-                let loss = model.loss(labels: batch.labels, activations: activations)
-                gradients.zero()
-                gradients.reserve(for: input)
-                model.lossGradient(
-                    labels: batch.labels, activations: activations,
-                    dLogits: gradients.dLogits.pointer)
-                model.backward(
-                    input, activations: activations, dLogits: gradients.dLogits.pointer,
-                    gradients: gradients)
-                let norm = GradientClipping.clip(
-                    gradients: gradients.parameters.pointer, count: count,
-                    maxNorm: options.maxGradientNorm)
                 let rate = schedule.learningRate(atStep: state.step)
+                let (loss, norm) = step(
+                    input, labels: batch.labels, learningRate: rate, step: state.step + 1,
+                    dropout: &state.dropout)
                 state.epochBatches += 1
                 let report = StepReport(
                     epoch: epoch, batch: state.epochBatches,
@@ -144,13 +136,6 @@ public final class FineTuner {
                     loss: loss, learningRate: rate, gradientNorm: norm,
                     elapsed: Self.seconds(clock.now - epochStart))
                 if loss.isFinite && norm.isFinite {
-                    AdamW.step(
-                        parameters: model.parameters.pointer,
-                        gradients: gradients.parameters.pointer,
-                        firstMoment: firstMoment.pointer, secondMoment: secondMoment.pointer,
-                        count: count, learningRate: rate, beta1: options.adamBeta1,
-                        beta2: options.adamBeta2, epsilon: options.adamEpsilon,
-                        weightDecay: options.weightDecay, step: state.step + 1)
                     state.epochSteps += 1
                     state.epochLossSum += Double(loss)
                     state.summary.stepLosses.append(loss)
@@ -184,6 +169,62 @@ public final class FineTuner {
             if try observer(state, .epochEnd) == .stop { break }
         }
         return state.summary
+    }
+
+    /// Sizes the workspace for the largest batch of `batchSize` examples that `examples` can
+    /// form (its `batchSize` longest sequences), so that no later step allocates.
+    public func reserveWorkspace(for examples: EncodedExamples, batchSize: Int) {
+        let lengths = (0..<examples.count).map { examples.length(of: $0) }.sorted(by: >)
+        let longest = lengths.prefix(batchSize)
+        let tokens = longest.reduce(0, +)
+        let batch = longest.count
+        activations.reserve(
+            tokens: tokens, batch: batch, attentionSquares: longest.reduce(0) { $0 + $1 * $1 },
+            longestSequence: lengths.first ?? 0)
+        gradients.reserve(tokens: tokens, batch: batch)
+    }
+
+    /// One training step on a packed batch: a training-mode forward pass (dropout masks from
+    /// `generator`), the mean cross-entropy, `zero_grad`, backward, `clip_grad_norm_`, and —
+    /// only when the loss and the norm are finite — one AdamW update at `learningRate`. The
+    /// clipping factor is applied inside the update (the same bits as scaling the gradients
+    /// first), so the gradient buffer is left unscaled.
+    ///
+    /// Allocates nothing once the workspace holds a batch this large (``reserveWorkspace(for:batchSize:)``,
+    /// which `train` calls first) and the pool has started (StepAllocationTests).
+    /// - Parameters:
+    ///   - input: The batch, already checked by `model.validate(_:)`.
+    ///   - labels: `[batch]` class ids.
+    ///   - learningRate: This step's rate (after the schedule).
+    ///   - step: The 1-based optimizer step (AdamW's bias correction).
+    ///   - generator: The dropout stream.
+    /// - Returns: The loss before the update and the gradient norm before clipping.
+    public func step(
+        _ input: PackedInput, labels: [Int32], learningRate: Double, step: Int,
+        dropout generator: inout SeededGenerator
+    ) -> (loss: Float, gradientNorm: Float) {
+        model.forward(input, activations: activations, training: true, generator: &generator)
+        let loss = model.loss(labels: labels, activations: activations)
+        gradients.zero()
+        gradients.reserve(for: input)
+        model.lossGradient(
+            labels: labels, activations: activations, dLogits: gradients.dLogits.pointer)
+        model.backward(
+            input, activations: activations, dLogits: gradients.dLogits.pointer,
+            gradients: gradients)
+        let count = model.table.count
+        // clip_grad_norm_ fused into the update: the scale is applied as AdamW reads.
+        let norm = GradientClipping.globalNorm(gradients: gradients.parameters.pointer, count: count)
+        if loss.isFinite && norm.isFinite {
+            AdamW.step(
+                parameters: model.parameters.pointer, gradients: gradients.parameters.pointer,
+                firstMoment: firstMoment.pointer, secondMoment: secondMoment.pointer,
+                count: count, learningRate: learningRate, beta1: options.adamBeta1,
+                beta2: options.adamBeta2, epsilon: options.adamEpsilon,
+                weightDecay: options.weightDecay, step: step,
+                gradientScale: GradientClipping.scale(norm: norm, maxNorm: options.maxGradientNorm))
+        }
+        return (loss, norm)
     }
 
     /// Evaluates the model on `examples` with this fine-tuner's workspace.
@@ -251,11 +292,17 @@ public final class FineTuner {
         }
     }
 
-    static func pack(_ batch: PackedBatch, into input: inout PackedInput) {
-        input.inputIDs = batch.inputIDs
-        input.tokenTypeIDs = batch.tokenTypeIDs
-        input.positionIDs = batch.positionIDs
-        input.sequenceOffsets = batch.sequenceOffsets
+    /// Copies `batch` into `input`'s own storage (not shared: sharing would make the next
+    /// `fill` copy the arrays, an allocation per step).
+    public static func pack(_ batch: PackedBatch, into input: inout PackedInput) {
+        func copy(_ source: [Int32], into target: inout [Int32]) {
+            target.removeAll(keepingCapacity: true)
+            target.append(contentsOf: source)
+        }
+        copy(batch.inputIDs, into: &input.inputIDs)
+        copy(batch.tokenTypeIDs, into: &input.tokenTypeIDs)
+        copy(batch.positionIDs, into: &input.positionIDs)
+        copy(batch.sequenceOffsets, into: &input.sequenceOffsets)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -17,15 +17,22 @@ import Randomness
 public struct TrainingBenchmark: Sendable {
     /// What one benchmark run measured.
     public struct Result: Sendable, Equatable {
+        /// Every step's seconds, warm-up included.
         public var stepSeconds: [Double]
         public var medianStepSeconds: Double
-        /// Real (unpadded) tokens per step.
-        public var tokensPerStep: Int
+        /// Mean over the timed steps (batches of different lengths differ in cost).
+        public var meanStepSeconds: Double
+        /// Real (unpadded) tokens per timed step, on average.
+        public var tokensPerStep: Double
         public var tokensPerSecond: Double
-        /// Model FLOPs per step: 6 × non-embedding parameters × tokens, plus attention's
-        /// 12 × L² × hidden per sequence and layer (QKᵀ and PV, forward and backward).
+        /// Model FLOPs per timed step, on average: 6 × non-embedding parameters × tokens,
+        /// plus attention's 12 × L² × hidden per sequence and layer (QKᵀ and PV, forward and
+        /// backward).
         public var flopsPerStep: Double
         public var gflops: Double
+        /// Seconds per example of an eval-mode forward pass (``FineTuner/evaluate(_:)``) over
+        /// the timed steps' examples, in batches of the same size.
+        public var evaluationSecondsPerExample: Double
         /// A large single-precision GEMM's rate on this machine, measured in the same run.
         public var peakGemmGflops: Double
         public var peakFraction: Double
@@ -45,6 +52,7 @@ public struct TrainingBenchmark: Sendable {
         configuration: BertConfiguration, batchSize: Int, lengths: [Int], steps: Int,
         warmupSteps: Int = 2, seed: UInt64 = 42
     ) {
+        precondition(!lengths.isEmpty, "TrainingBenchmark: no lengths")
         self.configuration = configuration
         self.batchSize = batchSize
         self.lengths = lengths
@@ -53,6 +61,9 @@ public struct TrainingBenchmark: Sendable {
         self.seed = seed
     }
 
+    /// The length of the `index`-th sequence drawn (at least 2: `[CLS]` and `[SEP]`).
+    func length(_ index: Int) -> Int { max(2, lengths[index % lengths.count]) }
+
     /// Runs the benchmark.
     public func run() throws -> Result {
         var generator = SeededGenerator(seed: seed, stream: 0x62_65_6E_63_68)  // "bench"
@@ -60,13 +71,17 @@ public struct TrainingBenchmark: Sendable {
         model.initialize(model.table.entries.map(\.name), generator: &generator)
         let total = steps + warmupSteps
         var examples = EncodedExamples()
+        // Word pieces from above BERT's special and unused ids when the vocabulary is large.
         let vocab = configuration.vocabSize
+        let firstWord = vocab > 2_000 ? 1_000 : 0
         for index in 0..<(total * batchSize) {
-            let length = max(2, lengths[index % lengths.count])
-            var ids: [Int32] = [101]
-            for _ in 0..<(length - 2) { ids.append(Int32(1000 + generator.nextIndex(below: vocab - 1000))) }
-            ids.append(102)
-            examples.append(inputIDs: ids, label: Int32(generator.nextIndex(below: configuration.numLabels)))
+            var ids: [Int32] = [Int32(min(101, vocab - 1))]
+            for _ in 0..<(length(index) - 2) {
+                ids.append(Int32(firstWord + generator.nextIndex(below: vocab - firstWord)))
+            }
+            ids.append(Int32(min(102, vocab - 1)))
+            examples.append(
+                inputIDs: ids, label: Int32(generator.nextIndex(below: configuration.numLabels)))
         }
         var options = FineTuningOptions()
         options.epochs = 1
@@ -79,57 +94,66 @@ public struct TrainingBenchmark: Sendable {
             if case .step(let report) = event { elapsed.append(report.elapsed) }
         }
         let perStep = zip(elapsed, [0] + elapsed.dropLast()).map { $0 - $1 }
-        let measured = Array(perStep.dropFirst(warmupSteps)).sorted()
-        let median = measured.isEmpty ? 0 : measured[measured.count / 2]
-        let tokensPerStep = (0..<batchSize).reduce(0) { $0 + max(2, lengths[$1 % lengths.count]) }
-        let flops = flopsPerStep()
+        let timed = Array(perStep.dropFirst(warmupSteps))
+        let sorted = timed.sorted()
+        let median = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+        let timedSeconds = timed.reduce(0, +)
+        let mean = timed.isEmpty ? 0 : timedSeconds / Double(timed.count)
+        let firstTimed = warmupSteps * batchSize
+        let timedSequences = firstTimed..<(total * batchSize)
+        let tokens = Double(timedSequences.reduce(0) { $0 + length($1) })
+        let flops = flops(sequences: timedSequences)
+
+        let clock = ContinuousClock()
+        let evaluationStart = clock.now
+        _ = try tuner.evaluate(examples)
+        let evaluationSeconds = FineTuner.seconds(clock.now - evaluationStart)
+
         let peak = Self.measureGemmGflops()
-        let gflops = median > 0 ? flops / median / 1e9 : 0
+        let gflops = timedSeconds > 0 ? flops / timedSeconds / 1e9 : 0
+        let stepCount = Double(max(1, timed.count))
         return Result(
-            stepSeconds: perStep, medianStepSeconds: median, tokensPerStep: tokensPerStep,
-            tokensPerSecond: median > 0 ? Double(tokensPerStep) / median : 0,
-            flopsPerStep: flops, gflops: gflops, peakGemmGflops: peak,
-            peakFraction: peak > 0 ? gflops / peak : 0, peakMemoryBytes: Self.peakResidentBytes())
+            stepSeconds: perStep, medianStepSeconds: median, meanStepSeconds: mean,
+            tokensPerStep: tokens / stepCount,
+            tokensPerSecond: timedSeconds > 0 ? tokens / timedSeconds : 0,
+            flopsPerStep: flops / stepCount, gflops: gflops,
+            evaluationSecondsPerExample: evaluationSeconds / Double(max(1, examples.count)),
+            peakGemmGflops: peak, peakFraction: peak > 0 ? gflops / peak : 0,
+            peakMemoryBytes: Self.peakResidentBytes())
     }
 
-    /// FLOPs of one training step on a batch of the first `batchSize` lengths.
-    public func flopsPerStep() -> Double {
+    /// FLOPs of training steps over the sequences numbered `sequences`.
+    public func flops(sequences: Range<Int>) -> Double {
         let c = configuration
         let h = Double(c.hiddenSize)
         let perLayer = 4 * h * h + 2 * h * Double(c.intermediateSize)
         let nonEmbedding = Double(c.numHiddenLayers) * perLayer + h * h
         var flops = 0.0
-        for index in 0..<batchSize {
-            let length = Double(max(2, lengths[index % lengths.count]))
+        for index in sequences {
+            let length = Double(length(index))
             flops += 6 * nonEmbedding * length
             flops += 12 * length * length * h * Double(c.numHiddenLayers)
         }
         return flops
     }
 
-    /// The rate of a 2048 × 2048 × 2048 `cblas_sgemm` on all of `Kernels.threadCount`, best
-    /// of three.
-    public static func measureGemmGflops() -> Double {
-        let n = 2048
-        let a = FloatBuffer(count: n * n)
-        let b = FloatBuffer(count: n * n)
-        let c = FloatBuffer(count: n * n)
-        for index in 0..<(n * n) {
-            a.pointer[index] = Float(index % 7) * 0.1
-            b.pointer[index] = Float(index % 5) * 0.1
-        }
-        var best = Double.infinity
-        let clock = ContinuousClock()
-        for _ in 0..<3 {
-            let start = clock.now
-            Gemm.multiply(c.pointer, a.pointer, b.pointer, m: n, n: n, k: n)
-            let duration = clock.now - start
-            let seconds =
-                Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-            best = min(best, seconds)
-        }
-        return 2 * Double(n * n * n) / best / 1e9
+    /// The time of the tutorial's run on CoLA projected from `result`: per epoch, its
+    /// training steps (``CoLALengths/trainingCount`` sentences in batches of `batchSize`) at
+    /// the mean step time and the validation part (856 sentences) in eval mode; then
+    /// out_of_domain_dev and in_domain_dev (1,043 sentences). Meaningful for a result
+    /// measured with CoLA's lengths.
+    public func projectedCoLASeconds(epochs: Int, result: Result) -> Double {
+        let batches = (CoLALengths.trainingCount + batchSize - 1) / batchSize
+        let validation = 8_551 - CoLALengths.trainingCount
+        let perEpoch =
+            Double(batches) * result.meanStepSeconds
+            + Double(validation) * result.evaluationSecondsPerExample
+        return Double(epochs) * perEpoch + 1_043 * result.evaluationSecondsPerExample
     }
+
+    /// The best rate of a 2048 × 2048 × 2048 single-precision GEMM on `Kernels.threadCount`
+    /// threads (``Gemm/peakGflops(size:)``).
+    public static func measureGemmGflops() -> Double { Gemm.peakGflops(size: 2048) }
 
     /// Peak resident memory of this process in bytes.
     public static func peakResidentBytes() -> Int {

@@ -121,4 +121,35 @@ final class AdamWTests: XCTestCase {
         }
         assertBitIdentical(viaFloat, viaDouble)
     }
+
+    /// The fused update reads `g·scale`: the same bits as `clip_grad_norm_` then AdamW.
+    func testGradientScaleGivesTheBitsOfClippingFirst() {
+        let gradients: [Float] = [0.5, -2, 1e-3, 3.25, -0.125, 7]
+        let norm = GradientClipping.globalNorm(gradients: gradients, count: gradients.count)
+        let scale = GradientClipping.scale(norm: norm, maxNorm: 1)
+        XCTAssertLessThan(scale, 1)
+        func run(_ body: (Buffer<Float>, Buffer<Float>, Buffer<Float>) -> Void) -> [Float] {
+            let parameters = Buffer<Float>([1, 2, 3, -1, 0.5, 4])
+            let m = Buffer<Float>([0.1, 0, -0.2, 0, 0.3, 0])
+            let v = Buffer<Float>([0.01, 0.02, 0, 0.5, 0, 1])
+            body(parameters, m, v)
+            return parameters.array + m.array + v.array
+        }
+        let clippedFirst = run { p, m, v in
+            let clipped = Buffer(gradients)
+            GradientClipping.clip(gradients: clipped.pointer, count: gradients.count, maxNorm: 1)
+            AdamW.step(
+                parameters: p.pointer, gradients: clipped.pointer, firstMoment: m.pointer,
+                secondMoment: v.pointer, count: gradients.count, learningRate: 2e-5, step: 3)
+        }
+        let fused = run { p, m, v in
+            AdamW.step(
+                parameters: p.pointer, gradients: gradients, firstMoment: m.pointer,
+                secondMoment: v.pointer, count: gradients.count, learningRate: 2e-5, step: 3,
+                gradientScale: scale)
+        }
+        assertBitIdentical(fused, clippedFirst)
+        XCTAssertEqual(GradientClipping.scale(norm: 0.5, maxNorm: 1), 1)
+        XCTAssertTrue(GradientClipping.scale(norm: .nan, maxNorm: 1).isNaN)
+    }
 }

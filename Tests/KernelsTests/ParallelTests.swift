@@ -43,4 +43,33 @@ final class ParallelTests: XCTestCase {
         Parallel.accumulateColumnSums(&sums, matrix, rows: 2, columns: 3)
         XCTAssertEqual(sums, [15, 27, 39])
     }
+
+    func testConcurrentPerformRunsEveryIterationOnceAcrossManyJobs() {
+        let iterations = 7
+        let visits = UnsafeMutablePointer<Int32>.allocate(capacity: iterations)
+        defer { visits.deallocate() }
+        visits.initialize(repeating: 0, count: iterations)
+        withThreadCount(3) {
+            for _ in 0..<2_000 {  // back-to-back jobs: workers spin, sleep and wake between them
+                Parallel.concurrentPerform(iterations: iterations) { visits[$0] += 1 }
+            }
+        }
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: visits, count: iterations)),
+            Array(repeating: 2_000, count: iterations))
+    }
+
+    func testNestedConcurrentPerformRunsInsideTheIteration() {
+        let cells = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
+        defer { cells.deallocate() }
+        cells.initialize(repeating: 0, count: 16)
+        withThreadCount(2) {
+            XCTAssertFalse(Parallel.isInsideParallelRegion)
+            Parallel.concurrentPerform(iterations: 4) { outer in
+                XCTAssertTrue(Parallel.isInsideParallelRegion)
+                Parallel.concurrentPerform(iterations: 4) { inner in cells[outer * 4 + inner] += 1 }
+            }
+            XCTAssertFalse(Parallel.isInsideParallelRegion)
+        }
+        XCTAssertTrue(UnsafeBufferPointer(start: cells, count: 16).allSatisfy { $0 == 1 })
+    }
 }

@@ -1,0 +1,77 @@
+// swift-bert — Training tests: a training step makes no heap allocation.
+
+import BERT
+import Datasets
+import Kernels
+import Randomness
+import Tokenization
+import Training
+import XCTest
+import _AllocationCounter
+import _TestSupport
+
+/// The inner loop of `FineTuner.train` (fill a packed batch, copy it into the model input,
+/// validate it, forward, loss, backward, clipping, AdamW) on MiniLM with dropout, on two
+/// threads so that GEMMs and elementwise kernels run on the pool: once `reserveWorkspace`
+/// has sized the buffers and one step has started the threads, steps on batches in random
+/// order allocate nothing, on any thread the kernels use (`_AllocationCounter` replaces glibc's malloc family in the test bundle).
+final class StepAllocationTests: XCTestCase {
+    func testCounterSeesAllocations() throws {
+        try XCTSkipUnless(swiftbert_allocations_supported() != 0, "needs glibc")
+        swiftbert_allocations_start()
+        let array = (0..<1_000).map { $0 * 2 }
+        let counted = swiftbert_allocations_stop()
+        XCTAssertEqual(array.count, 1_000)
+        XCTAssertGreaterThan(counted, 0)
+    }
+
+    func testTrainingStepsAllocateNothingAfterTheFirst() throws {
+        try XCTSkipUnless(swiftbert_allocations_supported() != 0, "needs glibc")
+        let folder = try TestPaths.miniLM()
+        let tokenizer = try BertTokenizer.load(from: folder)
+        let sentences = try CoLA(contentsOf: TestPaths.colaZip).examples(.inDomainTrain)
+        let examples = ClassificationData.encode(
+            Array(sentences.prefix(128)), tokenizer: tokenizer, maxLength: 64)
+        var generator = SeededGenerator(seed: 42)
+        let (model, _) = try ModelFolder.load(
+            from: folder, labels: CoLA.labelNames, generator: &generator)
+        XCTAssertGreaterThan(model.configuration.hiddenDropoutProb, 0, "dropout must be on")
+        var options = FineTuningOptions()
+        options.batchSize = 32
+        let tuner = try FineTuner(model: model, options: options)
+
+        tuner.reserveWorkspace(for: examples, batchSize: 32)
+        // A warm-up step (threads start, OpenBLAS sets up), then batches in random order.
+        var order = Array(0..<examples.count)
+        order.shuffle(using: &generator)
+        let batches = [Array(0..<32)] + (0..<4).map { Array(order[($0 * 32)..<(($0 + 1) * 32)]) }
+        var batch = PackedBatch()
+        var input = PackedInput()
+        let tokens = examples.tokenCount
+        batch.reserveCapacity(tokens: tokens, batch: 32)
+        input.reserveCapacity(tokens: tokens, batch: 32)
+        var dropout = SeededGenerator(seed: 42, stream: FineTuner.dropoutStream)
+        var losses: [Float] = []
+        losses.reserveCapacity(batches.count)
+        var counts: [Int] = []
+        counts.reserveCapacity(batches.count)
+        do {
+            let saved = Kernels.threadCount
+            Kernels.threadCount = 2
+            defer { Kernels.threadCount = saved }
+            for (index, indices) in batches.enumerated() {
+                swiftbert_allocations_start()
+                batch.fill(from: examples, indices: indices)
+                FineTuner.pack(batch, into: &input)
+                try model.validate(input)
+                let (loss, _) = tuner.step(
+                    input, labels: batch.labels, learningRate: 2e-5, step: index + 1,
+                    dropout: &dropout)
+                counts.append(swiftbert_allocations_stop())
+                losses.append(loss)
+            }
+        }
+        XCTAssertTrue(losses.allSatisfy(\.isFinite), "\(losses)")
+        XCTAssertEqual(Array(counts.dropFirst()), [0, 0, 0, 0], "allocations per step")
+    }
+}
