@@ -101,7 +101,8 @@ public enum Gemm {
     /// microseconds of hand-over.
     static let splitThreshold = 1 << 18
 
-    /// Rows or columns of a part are multiples of this (AVX-512 holds 16 floats), but the last.
+    /// Rows or columns of a part are multiples of this (16 floats: one AVX-512 register, two
+    /// AVX2 ones), but the last.
     public static let splitAlignment = 16
 
     /// How many parts `multiply` splits an `m × n × k` product into: 1 with OpenBLAS's own

@@ -26,8 +26,9 @@ public var threadCount: Int {
 /// Who runs the threads of a large GEMM.
 public enum GemmThreading: String, Sendable {
     /// One pool for everything: GEMMs are split over the pool's threads by rows or columns,
-    /// each part a single-threaded `cblas_sgemm`. The default: measured faster on this
-    /// project's 2-core machine (see Benchmarks/README.md).
+    /// each part a single-threaded `cblas_sgemm`. The default: on this project's 2-core
+    /// machine as fast as OpenBLAS's threads or faster (Benchmarks/README.md), and it keeps
+    /// one set of threads.
     case pool
     /// OpenBLAS's own threads run each GEMM; the pool runs the other kernels. Selected with
     /// `SWIFT_BERT_GEMM_THREADS=openblas`, for comparison.
@@ -64,12 +65,6 @@ enum ThreadSettings {
         body()
         swiftbert_blas_set_threads(Int32(clamping: threads))
     }
-}
-
-/// A value declared safe to share across threads by the code that uses it.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 /// Splits loops into contiguous chunks that run on `threadCount` threads.
@@ -139,25 +134,6 @@ public enum Parallel {
         }
     }
 
-    /// Calls `body` once per chunk of `0..<items`, concurrently when there is more than one.
-    ///
-    /// The closure form, for code outside the training step: a capturing closure is boxed on
-    /// the heap once per call. Kernels use the `context:` form.
-    public static func forEachChunk(
-        items: Int, minimumChunkSize: Int = 1,
-        _ body: (_ chunk: Int, _ range: Range<Int>) -> Void
-    ) {
-        guard items > 0 else { return }
-        let chunks = chunkCount(items: items, minimumChunkSize: minimumChunkSize)
-        if chunks == 1 {
-            body(0, 0..<items)
-            return
-        }
-        concurrentPerform(iterations: chunks) { index in
-            body(index, chunk(index, of: chunks, items: items))
-        }
-    }
-
     /// Runs `body(context, index)` for every index of `0..<iterations` on the thread pool
     /// (`_ThreadPool`), the caller included, with at most `threadCount` threads; returns when
     /// every call has returned.
@@ -189,16 +165,6 @@ public enum Parallel {
                         let task = pointer!.assumingMemoryBound(to: ErasedTask.self)
                         task.pointee.invoke(task.pointee.state, index)
                     }, erased, Int32(clamping: threadCount))
-            }
-        }
-    }
-
-    /// `concurrentPerform` with a closure body, which is boxed on the heap once per call
-    /// (`withoutActuallyEscaping`); for code outside the training step.
-    public static func concurrentPerform(iterations: Int, _ body: (Int) -> Void) {
-        withoutActuallyEscaping(body) { escapable in
-            concurrentPerform(iterations: iterations, context: escapable) { body, index in
-                body(index)
             }
         }
     }

@@ -144,11 +144,12 @@ public struct TrainingBenchmark: Sendable {
     /// measured with CoLA's lengths.
     public func projectedCoLASeconds(epochs: Int, result: Result) -> Double {
         let batches = (CoLALengths.trainingCount + batchSize - 1) / batchSize
-        let validation = 8_551 - CoLALengths.trainingCount
+        let validation = CoLALengths.sentenceCount - CoLALengths.trainingCount
         let perEpoch =
             Double(batches) * result.meanStepSeconds
             + Double(validation) * result.evaluationSecondsPerExample
-        return Double(epochs) * perEpoch + 1_043 * result.evaluationSecondsPerExample
+        return Double(epochs) * perEpoch
+            + Double(CoLALengths.heldOutCount) * result.evaluationSecondsPerExample
     }
 
     /// The best rate of a 2048 × 2048 × 2048 single-precision GEMM on `Kernels.threadCount`

@@ -22,7 +22,8 @@ final class ParallelTests: XCTestCase {
         defer { visits.deallocate() }
         visits.initialize(repeating: 0, count: items)
         withThreadCount(3) {
-            Parallel.forEachChunk(items: items, minimumChunkSize: 1_000) { _, range in
+            Parallel.forEachChunk(items: items, minimumChunkSize: 1_000, context: visits) {
+                visits, _, range in
                 for i in range { visits[i] += 1 }
             }
         }
@@ -51,7 +52,9 @@ final class ParallelTests: XCTestCase {
         visits.initialize(repeating: 0, count: iterations)
         withThreadCount(3) {
             for _ in 0..<2_000 {  // back-to-back jobs: workers spin, sleep and wake between them
-                Parallel.concurrentPerform(iterations: iterations) { visits[$0] += 1 }
+                Parallel.concurrentPerform(iterations: iterations, context: visits) {
+                    visits, index in visits[index] += 1
+                }
             }
         }
         XCTAssertEqual(Array(UnsafeBufferPointer(start: visits, count: iterations)),
@@ -64,9 +67,11 @@ final class ParallelTests: XCTestCase {
         cells.initialize(repeating: 0, count: 16)
         withThreadCount(2) {
             XCTAssertFalse(Parallel.isInsideParallelRegion)
-            Parallel.concurrentPerform(iterations: 4) { outer in
+            Parallel.concurrentPerform(iterations: 4, context: cells) { cells, outer in
                 XCTAssertTrue(Parallel.isInsideParallelRegion)
-                Parallel.concurrentPerform(iterations: 4) { inner in cells[outer * 4 + inner] += 1 }
+                Parallel.concurrentPerform(iterations: 4, context: cells + outer * 4) {
+                    row, inner in row[inner] += 1
+                }
             }
             XCTAssertFalse(Parallel.isInsideParallelRegion)
         }
