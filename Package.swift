@@ -22,7 +22,7 @@ let package = Package(
         .target(name: "Tokenization", exclude: ["README.md"]),
         .target(
             name: "Kernels",
-            dependencies: ["_CBLAS", "_ThreadPool", "Randomness"],
+            dependencies: ["_CBLAS", "_OneDNN", "_VectorKernels", "_ThreadPool", "Randomness"],
             exclude: ["README.md"],
             linkerSettings: [
                 .linkedLibrary("openblas", .when(platforms: [.linux])),
@@ -53,6 +53,15 @@ let package = Package(
             name: "_CBLAS",
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkg-config"])]),
+        // oneDNN (Debian's libdnnl-dev) behind a BLAS-like call; compiles to an unavailable
+        // backend where its header is missing (macOS).
+        .target(
+            name: "_OneDNN",
+            linkerSettings: [
+                .linkedLibrary("dnnl", .when(platforms: [.linux])),
+                .linkedLibrary("gomp", .when(platforms: [.linux])),
+            ]),
+        .target(name: "_VectorKernels"),
         .target(name: "_ThreadPool"),
         .target(name: "_AllocationCounter", dependencies: ["_ThreadPool"]),
         .target(name: "_TestSupport", dependencies: ["Randomness"]),

@@ -52,6 +52,14 @@ extension BertForSequenceClassification {
         func w(_ layer: Int, _ tensor: ParameterTable.LayerTensor) -> UnsafePointer<Float> {
             p + o[layer, tensor]
         }
+        let precision = self.precision
+        let p16 = bfloat16Parameters.map { UnsafePointer($0.pointer) }
+        func w16(_ tensor: ParameterTable.ModelTensor) -> UnsafePointer<UInt16>? {
+            p16.map { $0 + o[tensor] }
+        }
+        func w16(_ layer: Int, _ tensor: ParameterTable.LayerTensor) -> UnsafePointer<UInt16>? {
+            p16.map { $0 + o[layer, tensor] }
+        }
         func d(_ tensor: ParameterTable.ModelTensor) -> UnsafeMutablePointer<Float> { dp + o[tensor] }
         func d(_ layer: Int, _ tensor: ParameterTable.LayerTensor) -> UnsafeMutablePointer<Float> {
             dp + o[layer, tensor]
@@ -67,7 +75,8 @@ extension BertForSequenceClassification {
             dInput: zeroed(g.dClassifierInput, pooledCount), dWeight: d(.classifierWeight),
             dBias: d(.classifierBias), dOutput: dLogits, input: a.classifierInput.pointer,
             weight: w(.classifierWeight), tokens: batch, inFeatures: hidden,
-            outFeatures: c.numLabels)
+            outFeatures: c.numLabels, precision: precision,
+                    weightBFloat16: w16(.classifierWeight))
         Dropout.backward(
             dInput: zeroed(g.dPooled, pooledCount), dOutput: g.dClassifierInput.pointer,
             mask: a.pooledMask.pointer, count: pooledCount)
@@ -78,7 +87,8 @@ extension BertForSequenceClassification {
             dInput: zeroed(g.dFirstTokens, pooledCount), dWeight: d(.poolerWeight),
             dBias: d(.poolerBias), dOutput: g.dPooledLinear.pointer,
             input: a.firstTokens.pointer, weight: w(.poolerWeight), tokens: batch,
-            inFeatures: hidden, outFeatures: hidden)
+            inFeatures: hidden, outFeatures: hidden, precision: precision,
+                    weightBFloat16: w16(.poolerWeight))
         let dHidden = zeroed(g.dHidden, count)
         a.firstTokenRows.withUnsafeBufferPointer { rows in
             RowGather.backward(
@@ -113,7 +123,8 @@ extension BertForSequenceClassification {
                     dBias: d(index, .outputBias), dOutput: dBranch,
                     input: layer.intermediateActivated.pointer,
                     weight: w(index, .outputWeight), tokens: tokens, inFeatures: inter,
-                    outFeatures: hidden)
+                    outFeatures: hidden, precision: precision,
+                    weightBFloat16: w16(index, .outputWeight))
                 // BertIntermediate: GELU(dense(attentionNormed)).
                 GELU.backward(
                     dInput: zeroed(g.dIntermediate, tokens * inter),
@@ -124,7 +135,8 @@ extension BertForSequenceClassification {
                     dBias: d(index, .intermediateBias), dOutput: g.dIntermediate.pointer,
                     input: layer.attentionNormed.pointer,
                     weight: w(index, .intermediateWeight), tokens: tokens,
-                    inFeatures: hidden, outFeatures: inter)
+                    inFeatures: hidden, outFeatures: inter, precision: precision,
+                    weightBFloat16: w16(index, .intermediateWeight))
                 // BertSelfOutput: LayerNorm(dropout(dense(context)) + input).
                 LayerNorm.backward(
                     dInput: zeroed(g.dResidual, count),
@@ -146,7 +158,8 @@ extension BertForSequenceClassification {
                     dBias: d(index, .attentionOutputBias), dOutput: dBranch,
                     input: layer.context.pointer,
                     weight: w(index, .attentionOutputWeight), tokens: tokens,
-                    inFeatures: hidden, outFeatures: hidden)
+                    inFeatures: hidden, outFeatures: hidden, precision: precision,
+                    weightBFloat16: w16(index, .attentionOutputWeight))
                 // BertSelfAttention: attention, then the fused [3·hidden, hidden] projection
                 // (query, key and value weights and biases are adjacent in the table).
                 let qkv = UnsafePointer(layer.qkv.pointer)
@@ -162,7 +175,8 @@ extension BertForSequenceClassification {
                     dInput: dHidden, dWeight: d(index, .queryWeight),
                     dBias: d(index, .queryBias), dOutput: dQKV,
                     input: layer.input.pointer, weight: w(index, .queryWeight),
-                    tokens: tokens, inFeatures: hidden, outFeatures: 3 * hidden)
+                    tokens: tokens, inFeatures: hidden, outFeatures: 3 * hidden, precision: precision,
+                    weightBFloat16: w16(index, .queryWeight))
             }
         }
 

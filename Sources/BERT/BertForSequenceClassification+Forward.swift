@@ -14,6 +14,14 @@ extension BertForSequenceClassification {
     /// dropout → residual → LayerNorm; pooler (dense + tanh on each [CLS] row); dropout;
     /// classifier. Dropout uses `hidden_dropout_prob`, `attention_probs_dropout_prob` and
     /// `classifier_dropout` (else `hidden_dropout_prob`), drawing masks from `generator`.
+    ///
+    /// With ``precision`` `.bfloat16`, as `torch.autocast("cpu", dtype=torch.bfloat16)`: the
+    /// ops autocast runs in bf16 are `linear` (every dense layer here: Q/K/V, attention output,
+    /// intermediate, output, pooler, classifier) and `matmul`/`bmm`/SDPA (attention); the
+    /// linear layers take bf16 inputs with fp32 accumulation, and the Q/K/V projection's output
+    /// is rounded to bf16 (the tensor autocast hands to attention, which SDPA's math path
+    /// computes in fp32). Embeddings, LayerNorm, GELU, softmax, dropout, tanh, the loss and
+    /// every reduction run in fp32, and every output of a GEMM stays fp32.
     /// - Precondition: `input` passed ``validate(_:)``.
     public func forward(
         _ input: PackedInput, activations a: Activations, training: Bool,
@@ -36,6 +44,14 @@ extension BertForSequenceClassification {
         func w(_ tensor: ParameterTable.ModelTensor) -> UnsafePointer<Float> { p + o[tensor] }
         func w(_ layer: Int, _ tensor: ParameterTable.LayerTensor) -> UnsafePointer<Float> {
             p + o[layer, tensor]
+        }
+        let precision = self.precision
+        let p16 = bfloat16Parameters.map { UnsafePointer($0.pointer) }
+        func w16(_ tensor: ParameterTable.ModelTensor) -> UnsafePointer<UInt16>? {
+            p16.map { $0 + o[tensor] }
+        }
+        func w16(_ layer: Int, _ tensor: ParameterTable.LayerTensor) -> UnsafePointer<UInt16>? {
+            p16.map { $0 + o[layer, tensor] }
         }
 
         input.inputIDs.withUnsafeBufferPointer { ids in
@@ -72,7 +88,13 @@ extension BertForSequenceClassification {
                     output: layer.qkv.pointer, input: layer.input.pointer,
                     weight: w(index, .queryWeight),
                     bias: w(index, .queryBias), tokens: tokens,
-                    inFeatures: hidden, outFeatures: 3 * hidden)
+                    inFeatures: hidden, outFeatures: 3 * hidden, precision: precision,
+                    weightBFloat16: w16(index, .queryWeight))
+                if precision == .bfloat16 {
+                    // Under autocast the projection's output is a bf16 tensor, and the
+                    // attention (SDPA's math path while training) upcasts it to fp32.
+                    BFloat16.roundInPlace(layer.qkv.pointer, count: 3 * count)
+                }
                 let qkv = UnsafePointer(layer.qkv.pointer)
                 Attention.forward(
                     context: layer.context.pointer, probabilities: layer.probabilities.pointer,
@@ -85,7 +107,8 @@ extension BertForSequenceClassification {
                     output: layer.attentionDense.pointer, input: layer.context.pointer,
                     weight: w(index, .attentionOutputWeight),
                     bias: w(index, .attentionOutputBias), tokens: tokens,
-                    inFeatures: hidden, outFeatures: hidden)
+                    inFeatures: hidden, outFeatures: hidden, precision: precision,
+                    weightBFloat16: w16(index, .attentionOutputWeight))
                 Dropout.forward(
                     output: layer.attentionResidual.pointer, mask: layer.attentionMask.pointer,
                     input: layer.attentionDense.pointer, count: count, probability: hiddenDropout,
@@ -104,7 +127,8 @@ extension BertForSequenceClassification {
                     output: layer.intermediate.pointer, input: layer.attentionNormed.pointer,
                     weight: w(index, .intermediateWeight),
                     bias: w(index, .intermediateBias), tokens: tokens,
-                    inFeatures: hidden, outFeatures: inter)
+                    inFeatures: hidden, outFeatures: inter, precision: precision,
+                    weightBFloat16: w16(index, .intermediateWeight))
                 GELU.forward(
                     output: layer.intermediateActivated.pointer, input: layer.intermediate.pointer,
                     count: tokens * inter)
@@ -112,7 +136,8 @@ extension BertForSequenceClassification {
                     output: layer.outputDense.pointer, input: layer.intermediateActivated.pointer,
                     weight: w(index, .outputWeight),
                     bias: w(index, .outputBias), tokens: tokens, inFeatures: inter,
-                    outFeatures: hidden)
+                    outFeatures: hidden, precision: precision,
+                    weightBFloat16: w16(index, .outputWeight))
                 Dropout.forward(
                     output: layer.outputResidual.pointer, mask: layer.outputMask.pointer,
                     input: layer.outputDense.pointer, count: count, probability: hiddenDropout,
@@ -138,7 +163,8 @@ extension BertForSequenceClassification {
         Linear.forward(
             output: a.pooledLinear.pointer, input: a.firstTokens.pointer,
             weight: w(.poolerWeight), bias: w(.poolerBias),
-            tokens: batch, inFeatures: hidden, outFeatures: hidden)
+            tokens: batch, inFeatures: hidden, outFeatures: hidden, precision: precision,
+                    weightBFloat16: w16(.poolerWeight))
         Tanh.forward(output: a.pooled.pointer, input: a.pooledLinear.pointer, count: batch * hidden)
         Dropout.forward(
             output: a.classifierInput.pointer, mask: a.pooledMask.pointer, input: a.pooled.pointer,
@@ -146,7 +172,8 @@ extension BertForSequenceClassification {
         Linear.forward(
             output: a.logits.pointer, input: a.classifierInput.pointer,
             weight: w(.classifierWeight), bias: w(.classifierBias), tokens: batch,
-            inFeatures: hidden, outFeatures: c.numLabels)
+            inFeatures: hidden, outFeatures: c.numLabels, precision: precision,
+                    weightBFloat16: w16(.classifierWeight))
     }
 
     /// The logits of `input`, `[batch][classes]`, in eval mode (no dropout).

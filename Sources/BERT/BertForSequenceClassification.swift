@@ -1,6 +1,7 @@
 // swift-bert — the BERT model.
 
 import Foundation
+import Kernels
 import Randomness
 import Tokenization
 
@@ -14,12 +15,36 @@ public final class BertForSequenceClassification: @unchecked Sendable {
     public let table: ParameterTable
     /// Every parameter, at the offsets of ``table``.
     public let parameters: FloatBuffer
+    /// The element type of the model's GEMMs (``setPrecision(_:)``).
+    public private(set) var precision: Precision = .float32
+    /// With ``precision`` `.bfloat16`: every parameter rounded to bf16, the weights the GEMMs
+    /// read. The optimizer rewrites it in its update pass; after changing ``parameters`` any
+    /// other way, call ``refreshBFloat16Parameters()``.
+    public private(set) var bfloat16Parameters: BFloat16Buffer?
 
     /// A model with all parameters zero.
     public init(configuration: BertConfiguration) {
         self.configuration = configuration
         self.table = ParameterTable(configuration: configuration)
         self.parameters = FloatBuffer(count: table.count)
+    }
+
+    /// Runs the model's GEMMs in `precision` from now on: `.bfloat16` makes (or refreshes)
+    /// the bf16 copy of the parameters, `.float32` drops it.
+    public func setPrecision(_ precision: Precision) {
+        self.precision = precision
+        if precision == .bfloat16 {
+            if bfloat16Parameters == nil { bfloat16Parameters = BFloat16Buffer(count: table.count) }
+            refreshBFloat16Parameters()
+        } else {
+            bfloat16Parameters = nil
+        }
+    }
+
+    /// Rewrites the bf16 copy from ``parameters`` (nothing to do in fp32).
+    public func refreshBFloat16Parameters() {
+        guard let copy = bfloat16Parameters else { return }
+        BFloat16.convert(copy.pointer, parameters.pointer, count: table.count)
     }
 
     /// The parameter tensor named `name` (an HF state-dict name), as a mutable view.

@@ -45,6 +45,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
+    @OptionGroup(title: "Compute") var compute: ComputeOptions
+
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
         if seqLength < 2 { throw ValidationError("--seq-length must be ≥ 2") }
@@ -71,10 +73,12 @@ struct BenchCommand: ParsableCommand {
         if cola && longestCoLA > configuration.maxPositionEmbeddings {
             throw CLIError("--lengths cola needs \(longestCoLA) positions; max_position_embeddings is \(configuration.maxPositionEmbeddings)")
         }
+        compute.apply()
         let benchmark = TrainingBenchmark(
             configuration: configuration, batchSize: batchSize,
             lengths: cola ? CoLALengths.shuffledLengths(seed: 42) : [seqLength],
-            steps: steps, warmupSteps: warmup)
+            steps: steps, warmupSteps: warmup, precision: compute.precision)
+        let backend = Gemm.backend
         let r = try benchmark.run()
         let projected = cola ? benchmark.projectedCoLASeconds(epochs: epochs, result: r) : nil
         if json {
@@ -92,6 +96,11 @@ struct BenchCommand: ParsableCommand {
                 ("evaluation_seconds_per_example", JSONText.number(r.evaluationSecondsPerExample)),
                 ("peak_memory_bytes", String(r.peakMemoryBytes)),
                 ("threads", String(Kernels.threadCount)),
+                ("gemm_backend", JSONText.string(backend.rawValue)),
+                ("gemm_isa", JSONText.string(backend == .oneDNN ? GemmBackend.oneDNNISAName : GemmBackend.openBLASCoreName)),
+                ("precision", JSONText.string(compute.precision.rawValue)),
+                ("bf16_native", compute.bf16 ? String(backend.runsBFloat16Natively) : "null"),
+                ("gemm", JSONText.string(backend.summary(precision: compute.precision))),
             ]
             if let projected {
                 fields.append(("cola_epochs", String(epochs)))
@@ -101,10 +110,11 @@ struct BenchCommand: ParsableCommand {
         } else {
             let shape = cola ? "CoLA's lengths (mean \(String(format: "%.1f", r.tokensPerStep / Double(batchSize))) tokens)" : "\(seqLength) tokens"
             print("config \(config), batch \(batchSize) × \(shape), \(steps) steps after \(warmup) warm-up, \(Kernels.threadCount) threads")
+            print("  gemm:             \(backend.summary(precision: compute.precision))")
             print(String(format: "  median step:      %.3f s (mean %.3f s)", r.medianStepSeconds, r.meanStepSeconds))
             print(String(format: "  tokens/s:         %.0f", r.tokensPerSecond))
-            print(String(format: "  achieved:         %.1f GFLOPS (%.0f %% of sgemm's %.1f GFLOPS)",
-                r.gflops, 100 * r.peakFraction, r.peakGemmGflops))
+            print(String(format: "  achieved:         %.1f GFLOPS (%.0f %% of a 2048³ %@ GEMM's %.1f GFLOPS)",
+                r.gflops, 100 * r.peakFraction, compute.precision.rawValue, r.peakGemmGflops))
             print(String(format: "  peak memory:      %.2f GiB", Double(r.peakMemoryBytes) / 1_073_741_824))
             if let projected {
                 print(String(format: "  CoLA, %d epochs:   %.0f s projected (training steps at the mean step, validation and test in eval mode)", epochs, projected))

@@ -215,6 +215,7 @@ extension TrainCommand {
             ("warm-up", "\(options.warmupSteps) steps, ratio \(options.warmupRatio)"),
             ("max gradient norm", "\(options.maxGradientNorm)"), ("seed", "\(options.seed)"),
             ("shuffle", "\(options.shuffle)"), ("threads", "\(Kernels.threadCount)"),
+            ("gemm", Gemm.backend.summary(precision: compute.precision)),
         ]
         if let maxSteps = options.maxSteps { configuration.append(("max steps", "\(maxSteps)")) }
         if let metric = checkpointing.metricForBest {

@@ -35,6 +35,8 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(name: .long, help: "Write one JSON object instead of text.")
     var json = false
 
+    @OptionGroup(title: "Compute") var compute: ComputeOptions
+
     static let splits: [String: CoLA.Split] = [
         "out_of_domain_dev": .outOfDomainDev, "in_domain_dev": .inDomainDev,
         "train": .inDomainTrain, "in_domain_train": .inDomainTrain,
@@ -63,6 +65,8 @@ struct EvaluateCommand: ParsableCommand {
                     "warning: \(modelOptions.model) is not fine-tuned: newly initialized \(report.newlyInitialized)\n"
                         .utf8))
         }
+        compute.apply()
+        model.setPrecision(compute.precision)
         let labels = model.configuration.labelNames
         let split = self.split ?? defaultSplit
         let examples = ClassificationData.encode(

@@ -18,6 +18,8 @@ struct PredictCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
+    @OptionGroup(title: "Compute") var compute: ComputeOptions
+
     @Option(name: .long, help: "Input file, or '-' for standard input.")
     var input: String = "-"
 
@@ -70,6 +72,8 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let classifier = try TextClassifier(folder: modelOptions.modelURL, maxLength: maxLength)
+        compute.apply()
+        classifier.model.setPrecision(compute.precision)
         if let tableFormat {
             let headerMode: HeaderMode =
                 header == nil ? .detect : (header == true ? .present : .absent)

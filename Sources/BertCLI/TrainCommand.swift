@@ -38,6 +38,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var training: TrainingOptions
 
+    @OptionGroup(title: "Compute") var compute: ComputeOptions
+
     @OptionGroup(title: "Checkpoints and long runs") var checkpointing: CheckpointOptions
 
     @Flag(name: .long, help: "Write JSON lines instead of the tutorial's text.")
@@ -87,7 +89,10 @@ struct TrainCommand: ParsableCommand {
                 """)
         }
 
-        let tuner = try FineTuner(model: model, options: training.fineTuningOptions)
+        compute.apply()
+        var fineTuning = training.fineTuningOptions
+        fineTuning.precision = compute.precision
+        let tuner = try FineTuner(model: model, options: fineTuning)
         let session = try CheckpointSession(
             options: checkpointing, tuner: tuner, data: data, output: outputURL,
             tokenizerFolder: modelOptions.modelURL, out: out)

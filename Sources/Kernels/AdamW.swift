@@ -39,12 +39,17 @@ public enum AdamW {
     ///   - gradientScale: Each gradient is multiplied by it (in Float) as it is read: the
     ///     clipping factor of `GradientClipping.scale(norm:maxNorm:)`, giving the bits of
     ///     `clip_grad_norm_` followed by the step, in one pass instead of two. 1 changes nothing.
+    ///   - bfloat16Copy: `[count]`, or `nil`: receives each updated parameter rounded to bf16
+    ///     (``BFloat16/bits(_:)``) in the same pass, the weights of mixed-precision GEMMs
+    ///     (autocast re-casts the fp32 weights on every forward; this keeps the cast once per
+    ///     update).
     /// - Complexity: O(count).
     public static func step(
         parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
         firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>,
         count: Int, learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999,
-        epsilon: Double = 1e-8, weightDecay: Double = 0, step: Int, gradientScale: Float = 1
+        epsilon: Double = 1e-8, weightDecay: Double = 0, step: Int, gradientScale: Float = 1,
+        bfloat16Copy: UnsafeMutablePointer<UInt16>? = nil
     ) {
         precondition(count >= 0, "AdamW: negative count \(count)")
         precondition(step >= 1, "AdamW: step \(step) must be at least 1")
@@ -65,14 +70,15 @@ public enum AdamW {
             biasCorrection2Sqrt, epsilonF, gradientScale)
         Parallel.forEachChunk(
             items: count, minimumChunkSize: Parallel.elementwiseGrain,
-            context: (parameters, gradients, firstMoment, secondMoment, scalars)
+            context: (parameters, gradients, firstMoment, secondMoment, scalars, bfloat16Copy)
         ) { context, _, range in
-            let (parameters, gradients, firstMoment, secondMoment, scalars) = context
+            let (parameters, gradients, firstMoment, secondMoment, scalars, copy) = context
             let (
                 decay, lerpCoefficient, smallWeight, beta2F, oneMinusBeta2, negativeStepSize,
                 biasCorrection2Sqrt, epsilonF, gradientScale
             ) = scalars
-            for i in range {
+            /// Updates element `i` and returns the new parameter.
+            @inline(__always) func update(_ i: Int) -> Float {
                 let g = gradients[i] * gradientScale
                 var p = parameters[i]
                 p = p * decay
@@ -85,6 +91,12 @@ public enum AdamW {
                 firstMoment[i] = m
                 secondMoment[i] = v
                 parameters[i] = p
+                return p
+            }
+            if let copy {
+                for i in range { copy[i] = BFloat16.bits(update(i)) }
+            } else {
+                for i in range { _ = update(i) }
             }
         }
     }

@@ -7,6 +7,12 @@
 /// The weight is PyTorch's `nn.Linear` layout, `[outFeatures, inFeatures]`. The forward pass
 /// copies the bias into every output row and runs one GEMM with `beta = 1`, as `torch.addmm`
 /// does.
+///
+/// With `precision: .bfloat16` every GEMM of the layer (forward, `dInput`, `dWeight`) takes
+/// bf16 inputs and accumulates in fp32, as `linear` runs under
+/// `torch.autocast("cpu", dtype=torch.bfloat16)`; the bias add and the bias gradient stay
+/// fp32, and so do outputs and gradients. `weightBFloat16`, the weight already rounded to
+/// bf16 (the model's copy, refreshed by the optimizer), saves converting it on every call.
 public enum Linear {
     /// Computes `output = input·weightᵀ + bias`.
     /// - Parameters:
@@ -17,11 +23,14 @@ public enum Linear {
     ///   - tokens: Rows of the packed batch.
     ///   - inFeatures: Input features.
     ///   - outFeatures: Output features.
+    ///   - precision: The GEMM's element type.
+    ///   - weightBFloat16: `[outFeatures, inFeatures]` bf16 bits of `weight`, or `nil`.
     /// - Complexity: O(tokens·inFeatures·outFeatures).
     public static func forward(
         output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, tokens: Int, inFeatures: Int,
-        outFeatures: Int
+        outFeatures: Int, precision: Precision = .float32,
+        weightBFloat16: UnsafePointer<UInt16>? = nil
     ) {
         precondition(
             tokens >= 0 && inFeatures >= 0 && outFeatures >= 0,
@@ -38,8 +47,21 @@ public enum Linear {
             }
         }
         Gemm.multiply(
-            output, input, weight, m: tokens, n: outFeatures, k: inFeatures, transposeB: true,
-            beta: bias == nil ? 0 : 1)
+            output, rowStride: max(1, outFeatures), GemmOperand(input, rowStride: max(1, inFeatures)),
+            operand(weight, weightBFloat16, precision, inFeatures, transposed: true), m: tokens,
+            n: outFeatures, k: inFeatures, beta: bias == nil ? 0 : 1, precision: precision)
+    }
+
+    /// The weight as a GEMM operand: its bf16 copy in a bf16 product when there is one.
+    private static func operand(
+        _ weight: UnsafePointer<Float>, _ weightBFloat16: UnsafePointer<UInt16>?,
+        _ precision: Precision, _ inFeatures: Int, transposed: Bool
+    ) -> GemmOperand {
+        let stride = max(1, inFeatures)
+        if precision == .bfloat16, let weightBFloat16 {
+            return GemmOperand(bfloat16: weightBFloat16, rowStride: stride, transposed: transposed)
+        }
+        return GemmOperand(weight, rowStride: stride, transposed: transposed)
     }
 
     /// Backward of `forward`; ACCUMULATES (`+=`) into `dInput`, `dWeight` and `dBias`.
@@ -56,23 +78,31 @@ public enum Linear {
     ///   - tokens: Rows of the packed batch.
     ///   - inFeatures: Input features.
     ///   - outFeatures: Output features.
+    ///   - precision: The GEMMs' element type.
+    ///   - weightBFloat16: `[outFeatures, inFeatures]` bf16 bits of `weight`, or `nil`.
     /// - Complexity: O(tokens·inFeatures·outFeatures).
     public static func backward(
         dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
         dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, tokens: Int, inFeatures: Int,
-        outFeatures: Int
+        outFeatures: Int, precision: Precision = .float32,
+        weightBFloat16: UnsafePointer<UInt16>? = nil
     ) {
         precondition(
             tokens >= 0 && inFeatures >= 0 && outFeatures >= 0,
             "Linear: negative size tokens \(tokens) in \(inFeatures) out \(outFeatures)")
+        let gradient = GemmOperand(dOutput, rowStride: max(1, outFeatures))
         if let dInput {
             Gemm.multiply(
-                dInput, dOutput, weight, m: tokens, n: inFeatures, k: outFeatures, beta: 1)
+                dInput, rowStride: max(1, inFeatures), gradient,
+                operand(weight, weightBFloat16, precision, inFeatures, transposed: false),
+                m: tokens, n: inFeatures, k: outFeatures, beta: 1, precision: precision)
         }
         Gemm.multiply(
-            dWeight, dOutput, input, m: outFeatures, n: inFeatures, k: tokens, transposeA: true,
-            beta: 1)
+            dWeight, rowStride: max(1, inFeatures),
+            GemmOperand(dOutput, rowStride: max(1, outFeatures), transposed: true),
+            GemmOperand(input, rowStride: max(1, inFeatures)), m: outFeatures, n: inFeatures,
+            k: tokens, beta: 1, precision: precision)
         if let dBias {
             Parallel.accumulateColumnSums(dBias, dOutput, rows: tokens, columns: outFeatures)
         }

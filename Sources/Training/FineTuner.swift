@@ -38,6 +38,7 @@ public final class FineTuner {
         }
         self.model = model
         self.options = options
+        model.setPrecision(options.precision)
         activations = Activations(configuration: model.configuration)
         gradients = Gradients(model: model)
         firstMoment = FloatBuffer(count: model.table.count)
@@ -96,6 +97,7 @@ public final class FineTuner {
         precondition(
             state.sampler.count == train.count && state.sampler.batchSize == options.batchSize,
             "FineTuner: the state's sampler does not fit the training set and batch size")
+        model.refreshBFloat16Parameters()  // the parameters may have been restored
         reserveWorkspace(for: train, batchSize: options.batchSize)
         reserveWorkspace(for: validation, batchSize: options.evaluationBatchSize)
         var batch = PackedBatch()
@@ -182,11 +184,20 @@ public final class FineTuner {
             tokens: tokens, batch: batch, attentionSquares: longest.reduce(0) { $0 + $1 * $1 },
             longestSequence: lengths.first ?? 0)
         gradients.reserve(tokens: tokens, batch: batch)
+        if options.precision == .bfloat16 {
+            // The largest GEMM operand converted to bf16: an activation or its gradient
+            // (tokens × the widest layer), or a weight matrix.
+            let c = model.configuration
+            let widest = max(3 * c.hiddenSize, c.intermediateSize)
+            Gemm.reserveConversionScratch(
+                elements: max(tokens, c.hiddenSize) * widest)
+        }
     }
 
     /// One training step on a packed batch: a training-mode forward pass (dropout masks from
     /// `generator`), the mean cross-entropy, `zero_grad`, backward, `clip_grad_norm_`, and —
-    /// only when the loss and the norm are finite — one AdamW update at `learningRate`. The
+    /// only when the loss and the norm are finite — one AdamW update at `learningRate`, which
+    /// in bf16 also rewrites the model's bf16 weights. The
     /// clipping factor is applied inside the update (the same bits as scaling the gradients
     /// first), so the gradient buffer is left unscaled.
     ///
@@ -222,7 +233,8 @@ public final class FineTuner {
                 count: count, learningRate: learningRate, beta1: options.adamBeta1,
                 beta2: options.adamBeta2, epsilon: options.adamEpsilon,
                 weightDecay: options.weightDecay, step: step,
-                gradientScale: GradientClipping.scale(norm: norm, maxNorm: options.maxGradientNorm))
+                gradientScale: GradientClipping.scale(norm: norm, maxNorm: options.maxGradientNorm),
+                bfloat16Copy: model.bfloat16Parameters?.pointer)
         }
         return (loss, norm)
     }

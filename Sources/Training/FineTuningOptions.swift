@@ -1,5 +1,7 @@
 // swift-bert — training.
 
+import Kernels
+
 /// The hyperparameters of a fine-tuning run; the defaults are the tutorial's.
 public struct FineTuningOptions: Sendable, Equatable {
     /// Passes over the training set.
@@ -33,6 +35,10 @@ public struct FineTuningOptions: Sendable, Equatable {
     /// Skip the update of a step whose loss or gradient norm is NaN or infinite, instead of
     /// stopping with ``TrainingError/nonFiniteStep(step:epoch:batch:loss:gradientNorm:)``.
     public var skipNonFinite = false
+    /// The element type of the model's GEMMs: `.bfloat16` is HF Trainer's `--bf16` (mixed
+    /// precision as `torch.autocast("cpu", dtype=torch.bfloat16)`, fp32 master weights,
+    /// gradients and moments).
+    public var precision: Precision = .float32
 
     public init() {}
 

@@ -33,7 +33,7 @@ public struct TrainingBenchmark: Sendable {
         /// Seconds per example of an eval-mode forward pass (``FineTuner/evaluate(_:)``) over
         /// the timed steps' examples, in batches of the same size.
         public var evaluationSecondsPerExample: Double
-        /// A large single-precision GEMM's rate on this machine, measured in the same run.
+        /// A large GEMM's rate on this machine in the run's precision, measured in the same run.
         public var peakGemmGflops: Double
         public var peakFraction: Double
         /// Peak resident memory of the process (getrusage's ru_maxrss).
@@ -47,10 +47,12 @@ public struct TrainingBenchmark: Sendable {
     public var steps: Int
     public var warmupSteps: Int
     public var seed: UInt64
+    /// The element type of the GEMMs (`--bf16`).
+    public var precision: Precision
 
     public init(
         configuration: BertConfiguration, batchSize: Int, lengths: [Int], steps: Int,
-        warmupSteps: Int = 2, seed: UInt64 = 42
+        warmupSteps: Int = 2, seed: UInt64 = 42, precision: Precision = .float32
     ) {
         precondition(!lengths.isEmpty, "TrainingBenchmark: no lengths")
         self.configuration = configuration
@@ -59,6 +61,7 @@ public struct TrainingBenchmark: Sendable {
         self.steps = steps
         self.warmupSteps = warmupSteps
         self.seed = seed
+        self.precision = precision
     }
 
     /// The length of the `index`-th sequence drawn (at least 2: `[CLS]` and `[SEP]`).
@@ -88,6 +91,7 @@ public struct TrainingBenchmark: Sendable {
         options.batchSize = batchSize
         options.shuffle = false
         options.seed = seed
+        options.precision = precision
         let tuner = try FineTuner(model: model, options: options)
         var elapsed: [Double] = []
         _ = try tuner.train(on: examples, validation: EncodedExamples()) { event in
@@ -109,7 +113,7 @@ public struct TrainingBenchmark: Sendable {
         _ = try tuner.evaluate(examples)
         let evaluationSeconds = FineTuner.seconds(clock.now - evaluationStart)
 
-        let peak = Self.measureGemmGflops()
+        let peak = Self.measureGemmGflops(precision: precision)
         let gflops = timedSeconds > 0 ? flops / timedSeconds / 1e9 : 0
         let stepCount = Double(max(1, timed.count))
         return Result(
@@ -152,9 +156,11 @@ public struct TrainingBenchmark: Sendable {
             + Double(CoLALengths.heldOutCount) * result.evaluationSecondsPerExample
     }
 
-    /// The best rate of a 2048 × 2048 × 2048 single-precision GEMM on `Kernels.threadCount`
-    /// threads (``Gemm/peakGflops(size:)``).
-    public static func measureGemmGflops() -> Double { Gemm.peakGflops(size: 2048) }
+    /// The best rate of a 2048 × 2048 × 2048 GEMM in `precision` on `Kernels.threadCount`
+    /// threads with the current backend (``Gemm/peakGflops(size:precision:)``).
+    public static func measureGemmGflops(precision: Precision = .float32) -> Double {
+        Gemm.peakGflops(size: 2048, precision: precision)
+    }
 
     /// Peak resident memory of this process in bytes.
     public static func peakResidentBytes() -> Int {

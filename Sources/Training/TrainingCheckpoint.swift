@@ -80,6 +80,9 @@ public enum TrainingCheckpoint {
             Setting("seed", "\(options.seed)"),
             Setting("shuffle", "\(options.shuffle)"),
             Setting("evaluation batch size", "\(options.evaluationBatchSize)"),
+            // Another backend or precision sums in another order: the bits would differ.
+            Setting("precision", options.precision.rawValue),
+            Setting("gemm backend", Gemm.backend.rawValue),
         ]
     }
 

@@ -19,15 +19,19 @@ extern void *__libc_calloc(size_t count, size_t size);
 extern void *__libc_realloc(void *pointer, size_t size);
 extern void *__libc_memalign(size_t alignment, size_t size);
 extern int swiftbert_pool_in_task(void) __attribute__((weak));
+extern int swiftbert_onednn_in_call(void) __attribute__((weak));
 
 static _Atomic int armed = 0;
 static _Atomic long counted = 0;
+static _Atomic long counted_in_onednn = 0;
 static _Thread_local int counting_thread = 0;
 
 static inline void note_allocation(void) {
     if (!atomic_load_explicit(&armed, memory_order_relaxed)) return;
-    if (counting_thread || (swiftbert_pool_in_task && swiftbert_pool_in_task()))
-        atomic_fetch_add_explicit(&counted, 1, memory_order_relaxed);
+    if (counting_thread || (swiftbert_pool_in_task && swiftbert_pool_in_task())) {
+        int in_onednn = swiftbert_onednn_in_call && swiftbert_onednn_in_call();
+        atomic_fetch_add_explicit(in_onednn ? &counted_in_onednn : &counted, 1, memory_order_relaxed);
+    }
 }
 
 void *malloc(size_t size) {
@@ -68,6 +72,7 @@ int swiftbert_allocations_supported(void) { return 1; }
 
 void swiftbert_allocations_start(void) {
     atomic_store(&counted, 0);
+    atomic_store(&counted_in_onednn, 0);
     counting_thread = 1;
     atomic_store(&armed, 1);
 }
@@ -78,10 +83,13 @@ long swiftbert_allocations_stop(void) {
     return atomic_load(&counted);
 }
 
+long swiftbert_allocations_inside_onednn(void) { return atomic_load(&counted_in_onednn); }
+
 #else
 
 int swiftbert_allocations_supported(void) { return 0; }
 void swiftbert_allocations_start(void) {}
 long swiftbert_allocations_stop(void) { return 0; }
+long swiftbert_allocations_inside_onednn(void) { return 0; }
 
 #endif

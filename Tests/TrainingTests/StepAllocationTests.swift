@@ -14,7 +14,8 @@ import _TestSupport
 /// validate it, forward, loss, backward, clipping, AdamW) on MiniLM with dropout, on two
 /// threads so that GEMMs and elementwise kernels run on the pool: once `reserveWorkspace`
 /// has sized the buffers and one step has started the threads, steps on batches in random
-/// order allocate nothing, on any thread the kernels use (`_AllocationCounter` replaces glibc's malloc family in the test bundle).
+/// order allocate nothing, on any thread the kernels use (`_AllocationCounter` replaces glibc's malloc family in the test bundle),
+/// with each GEMM backend and in both precisions.
 final class StepAllocationTests: XCTestCase {
     func testCounterSeesAllocations() throws {
         try XCTSkipUnless(swiftbert_allocations_supported() != 0, "needs glibc")
@@ -25,7 +26,34 @@ final class StepAllocationTests: XCTestCase {
         XCTAssertGreaterThan(counted, 0)
     }
 
-    func testTrainingStepsAllocateNothingAfterTheFirst() throws {
+    /// With OpenBLAS: zero allocations per step, in fp32 and in bf16 (emulated there).
+    func testTrainingStepsAllocateNothingAfterTheFirstWithOpenBLAS() throws {
+        for precision in Precision.allCases {
+            let counts = try allocationsPerStep(backend: .openBLAS, precision: precision)
+            XCTAssertEqual(counts.ours, [0, 0, 0, 0], "allocations per step, \(precision)")
+            XCTAssertEqual(counts.executions, [0, 0, 0, 0], "oneDNN is not called, \(precision)")
+        }
+    }
+
+    /// With oneDNN: none of swift-bert's own code allocates; oneDNN's executions do (its
+    /// C API builds an argument map and execution context per call), counted apart and
+    /// bounded per execution so that a regression shows.
+    func testTrainingStepsAllocateNothingOutsideOneDNNAfterTheFirst() throws {
+        try XCTSkipUnless(GemmBackend.oneDNN.isAvailable, "oneDNN is not available")
+        for precision in Precision.allCases {
+            let counts = try allocationsPerStep(backend: .oneDNN, precision: precision)
+            XCTAssertEqual(counts.ours, [0, 0, 0, 0], "allocations outside oneDNN, \(precision)")
+            for (count, executions) in zip(counts.oneDNN, counts.executions) {
+                XCTAssertGreaterThan(executions, 0, "oneDNN ran the large products")
+                XCTAssertLessThanOrEqual(count, 32 * executions, "oneDNN's own, \(precision)")
+            }
+        }
+    }
+
+    /// Allocations of four training steps after a first one, outside and inside oneDNN.
+    private func allocationsPerStep(
+        backend: GemmBackend, precision: Precision
+    ) throws -> (ours: [Int], oneDNN: [Int], executions: [Int]) {
         try XCTSkipUnless(swiftbert_allocations_supported() != 0, "needs glibc")
         let folder = try TestPaths.miniLM()
         let tokenizer = try BertTokenizer.load(from: folder)
@@ -38,10 +66,11 @@ final class StepAllocationTests: XCTestCase {
         XCTAssertGreaterThan(model.configuration.hiddenDropoutProb, 0, "dropout must be on")
         var options = FineTuningOptions()
         options.batchSize = 32
+        options.precision = precision
         let tuner = try FineTuner(model: model, options: options)
 
         tuner.reserveWorkspace(for: examples, batchSize: 32)
-        // A warm-up step (threads start, OpenBLAS sets up), then batches in random order.
+        // A warm-up step (threads start, the backend sets up), then batches in random order.
         var order = Array(0..<examples.count)
         order.shuffle(using: &generator)
         let batches = [Array(0..<32)] + (0..<4).map { Array(order[($0 * 32)..<(($0 + 1) * 32)]) }
@@ -53,13 +82,19 @@ final class StepAllocationTests: XCTestCase {
         var dropout = SeededGenerator(seed: 42, stream: FineTuner.dropoutStream)
         var losses: [Float] = []
         losses.reserveCapacity(batches.count)
-        var counts: [Int] = []
-        counts.reserveCapacity(batches.count)
+        var ours: [Int] = []
+        var inside: [Int] = []
+        var executions: [Int] = []
+        executions.reserveCapacity(batches.count)
+        ours.reserveCapacity(batches.count)
+        inside.reserveCapacity(batches.count)
         do {
-            let saved = Kernels.threadCount
+            let saved = (Kernels.threadCount, Gemm.backend)
             Kernels.threadCount = 2
-            defer { Kernels.threadCount = saved }
+            Gemm.backend = backend
+            defer { (Kernels.threadCount, Gemm.backend) = saved }
             for (index, indices) in batches.enumerated() {
+                let executed = GemmBackend.oneDNNExecutions
                 swiftbert_allocations_start()
                 batch.fill(from: examples, indices: indices)
                 FineTuner.pack(batch, into: &input)
@@ -67,11 +102,13 @@ final class StepAllocationTests: XCTestCase {
                 let (loss, _) = tuner.step(
                     input, labels: batch.labels, learningRate: 2e-5, step: index + 1,
                     dropout: &dropout)
-                counts.append(swiftbert_allocations_stop())
+                ours.append(swiftbert_allocations_stop())
+                inside.append(swiftbert_allocations_inside_onednn())
+                executions.append(GemmBackend.oneDNNExecutions - executed)
                 losses.append(loss)
             }
         }
         XCTAssertTrue(losses.allSatisfy(\.isFinite), "\(losses)")
-        XCTAssertEqual(Array(counts.dropFirst()), [0, 0, 0, 0], "allocations per step")
+        return (Array(ours.dropFirst()), Array(inside.dropFirst()), Array(executions.dropFirst()))
     }
 }

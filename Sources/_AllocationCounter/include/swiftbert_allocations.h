@@ -12,8 +12,12 @@ int swiftbert_allocations_supported(void);
 /// Starts counting the allocations made on the calling thread and on thread-pool workers.
 void swiftbert_allocations_start(void);
 
-/// Stops counting and returns the number counted since `swiftbert_allocations_start`.
+/// Stops counting and returns the number counted since `swiftbert_allocations_start`,
+/// those made inside oneDNN calls excluded.
 long swiftbert_allocations_stop(void);
+/// The allocations made inside oneDNN calls (its primitive creation and the argument map of
+/// each execution) during the last count.
+long swiftbert_allocations_inside_onednn(void);
 
 #ifdef __cplusplus
 }

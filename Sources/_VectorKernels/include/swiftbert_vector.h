@@ -1,0 +1,41 @@
+// swift-bert: loops in C, compiled for AVX-512, AVX2 and baseline and picked at run time:
+// fp32 → bf16 conversions and small GEMMs.
+#ifndef SWIFT_BERT_VECTOR_H
+#define SWIFT_BERT_VECTOR_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Rows `first..<last` of a `[rows, columns]` fp32 matrix with row stride `stride`, rounded to
+/// bf16 (nearest, ties to even; NaN to 0x7FC0, as c10::BFloat16) into a dense matrix: as bits
+/// into `bits` when it is non-NULL, else as fp32 values into `floats`.
+void swiftbert_round_rows_to_bf16(
+    const float *source, long first, long last, long columns, long stride, uint16_t *bits,
+    float *floats);
+
+/// The largest `m·n·k` that `swiftbert_small_gemm` takes.
+#define SWIFTBERT_SMALL_GEMM_LIMIT (1L << 19)
+/// The largest `n` (and, with `transpose_b`, `k·n`) that `swiftbert_small_gemm` takes.
+#define SWIFTBERT_SMALL_GEMM_SCRATCH (1L << 16)
+
+/// Row-major fp32 `C = alpha·op(A)·op(B) + beta·C` for small products (attention's per-head
+/// blocks, a 2-label classifier), on the calling thread with no allocation: each row of C
+/// is built by adding `A[i][p]·B[p][:]` over `p` in order (B transposed first into
+/// thread-local scratch when `transpose_b`), vectorized for the CPU at hand. With
+/// `beta == 0`, `C` is only written. Requires `n ≤ SWIFTBERT_SMALL_GEMM_SCRATCH` and, with
+/// `transpose_b`, `k·n ≤ SWIFTBERT_SMALL_GEMM_SCRATCH`.
+void swiftbert_small_gemm(
+    int transpose_a, int transpose_b, long m, long n, long k, float alpha, const float *a,
+    long lda, const float *b, long ldb, float beta, float *c, long ldc);
+
+/// Which instruction set the conversion runs on here ("avx512f", "avx2" or "baseline").
+const char *swiftbert_convert_isa(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
