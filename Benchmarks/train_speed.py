@@ -39,7 +39,13 @@ parser.add_argument("--cola-epoch", action="store_true",
                     help="time one CoLA epoch with MiniLM: bert train vs PyTorch, both paddings")
 parser.add_argument("--model", default=".models/all-MiniLM-L6-v2")
 parser.add_argument("--data", default="Data/cola_public_1.1.zip")
+parser.add_argument("--precision", choices=["fp32", "bf16", "both"], default="both",
+                    help="fp32, bf16 (swift-bert --bf16 against torch.autocast cpu bfloat16), or both")
+parser.add_argument("--lengths", choices=["fixed", "cola"], default="fixed",
+                    help="cola: CoLA's real lengths (swift-bert packed, PyTorch padded to each "
+                         "batch's longest sentence, the same batches)")
 parser.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
+parser.add_argument("--torch-bf16", action="store_true", help=argparse.SUPPRESS)
 args = parser.parse_args()
 
 
@@ -56,22 +62,46 @@ def torch_worker():
         config = BertConfig(num_labels=2)
     model = BertForSequenceClassification(config).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=2e-5, eps=1e-8, weight_decay=0.0)
-    ids = torch.randint(1000, config.vocab_size, (args.batch_size, args.seq_length))
-    ids[:, 0], ids[:, -1] = 101, 102
     labels = torch.randint(0, 2, (args.batch_size,))
+    batches = []
+    for index in range(args.warmup + args.steps):
+        if args.lengths == "cola":
+            lengths = cola_lengths()[index * args.batch_size:(index + 1) * args.batch_size]
+        else:
+            lengths = [args.seq_length] * args.batch_size
+        longest = max(lengths)
+        ids = torch.randint(1000, config.vocab_size, (args.batch_size, longest))
+        mask = torch.zeros_like(ids)
+        for row, length in enumerate(lengths):
+            ids[row, 0], ids[row, length - 1] = 101, 102
+            ids[row, length:] = 0
+            mask[row, :length] = 1
+        batches.append((ids, mask))
     times = []
-    for _ in range(args.warmup + args.steps):
+    tokens = []
+    for ids, mask in batches:
         start = time.perf_counter()
         optimizer.zero_grad()
-        loss = model(input_ids=ids, attention_mask=torch.ones_like(ids), labels=labels).loss
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.torch_bf16):
+            loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         times.append(time.perf_counter() - start)
+        tokens.append(int(mask.sum()))
     measured = sorted(times[args.warmup:])
     print(json.dumps({"median_step_seconds": measured[len(measured) // 2],
+                      "mean_step_seconds": sum(times[args.warmup:]) / args.steps,
+                      "real_tokens_per_step": sum(tokens[args.warmup:]) / args.steps,
                       "peak_memory_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
                       "torch": torch.__version__}))
+
+
+def cola_lengths():
+    """The lengths `bert bench --lengths cola` cycles through, in its order."""
+    out = subprocess.run([args.bert, "bench", "--print-cola-lengths"], capture_output=True,
+                         text=True, check=True).stdout
+    return [int(x) for x in out.split()]
 
 
 if args.torch_worker:
@@ -94,19 +124,22 @@ if args.cola_epoch:
     import tempfile
     reference = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tools",
                              "reference", "tutorial_reference.py")
+    if args.precision == "both":
+        sys.exit("--cola-epoch takes --precision fp32 or bf16")
     print(f"one CoLA training epoch, MiniLM ({args.model}), batch 32, max length 64, "
-          f"{args.threads} threads")
+          f"{args.threads} threads, {args.precision}")
     for round_ in range(args.rounds):
         times = {}
         for padding in ["max_length", "longest"]:
             times[padding] = epoch_seconds(
                 [sys.executable, reference, "--model", args.model, "--data", args.data,
-                 "--epochs", "1", "--padding", padding, "--threads", str(args.threads)])
+                 "--epochs", "1", "--padding", padding, "--threads", str(args.threads)]
+                + (["--bf16"] if args.precision == "bf16" else []))
         with tempfile.TemporaryDirectory() as output:
             times["bert"] = epoch_seconds(
                 [args.bert, "train", "--model", args.model, "--task", "cola", "--data",
                  args.data, "--output", os.path.join(output, "model"), "--epochs", "1",
-                 "--json"])
+                 "--json"] + (["--bf16"] if args.precision == "bf16" else []))
         print(f"round {round_ + 1}: PyTorch padded to 64 {times['max_length']:.1f} s | "
               f"PyTorch dynamic padding {times['longest']:.1f} s | swift-bert packed "
               f"{times['bert']:.1f} s | ratios {times['max_length'] / times['bert']:.2f}x and "
@@ -114,18 +147,34 @@ if args.cola_epoch:
     sys.exit(0)
 
 common = ["--batch-size", str(args.batch_size), "--seq-length", str(args.seq_length),
-          "--steps", str(args.steps), "--warmup", str(args.warmup)]
-print(f"{args.config}, batch {args.batch_size} x {args.seq_length}, {args.steps} steps after "
-      f"{args.warmup} warm-up")
+          "--steps", str(args.steps), "--warmup", str(args.warmup), "--lengths", args.lengths]
+shape = "CoLA's lengths" if args.lengths == "cola" else str(args.seq_length)
+print(f"{args.config}, batch {args.batch_size} x {shape}, {args.steps} steps after "
+      f"{args.warmup} warm-up, {args.threads} threads")
+precisions = ["fp32", "bf16"] if args.precision == "both" else [args.precision]
 for round_ in range(args.rounds):
-    torch_result = json.loads(subprocess.run(
-        [sys.executable, __file__, "--torch-worker", "--config", args.config, "--threads",
-         str(args.threads)] + common, capture_output=True, text=True, check=True).stdout)
-    swift_result = json.loads(subprocess.run(
-        [args.bert, "bench", "--config", args.config, "--json"] + common,
-        capture_output=True, text=True, check=True).stdout)
-    t, s = torch_result["median_step_seconds"], swift_result["median_step_seconds"]
-    print(f"round {round_ + 1}: PyTorch {t:.3f} s/step, peak {torch_result['peak_memory_bytes'] / 2**30:.2f} GiB | "
-          f"swift-bert {s:.3f} s/step, peak {swift_result['peak_memory_bytes'] / 2**30:.2f} GiB, "
-          f"{swift_result['gflops']:.0f} GFLOPS = {100 * swift_result['peak_fraction']:.0f} % of "
-          f"sgemm {swift_result['peak_gemm_gflops']:.0f} | speed ratio {t / s:.2f}x")
+    for precision in precisions:
+        bf16 = precision == "bf16"
+        torch_result = json.loads(subprocess.run(
+            [sys.executable, __file__, "--torch-worker", "--config", args.config, "--threads",
+             str(args.threads), "--bert", args.bert] + common
+            + (["--torch-bf16"] if bf16 else []),
+            capture_output=True, text=True, check=True).stdout)
+        swift_result = json.loads(subprocess.run(
+            [args.bert, "bench", "--config", args.config, "--json"] + common
+            + (["--bf16"] if bf16 else []),
+            capture_output=True, text=True, check=True).stdout)
+        # Mean over the same batches: with CoLA's lengths, steps differ in cost.
+        t, s = torch_result["mean_step_seconds"], swift_result["mean_step_seconds"]
+        autocast = "bf16 autocast" if bf16 else "fp32"
+        projected = swift_result.get("projected_cola_seconds")
+        print(f"round {round_ + 1}, {precision}: PyTorch {autocast} {t:.3f} s/step "
+              f"(median {torch_result['median_step_seconds']:.3f}), peak "
+              f"{torch_result['peak_memory_bytes'] / 2**30:.2f} GiB | swift-bert "
+              f"[{swift_result['gemm']}] {s:.3f} s/step (median "
+              f"{swift_result['median_step_seconds']:.3f}), peak "
+              f"{swift_result['peak_memory_bytes'] / 2**30:.2f} GiB, "
+              f"{swift_result['gflops']:.0f} GFLOPS = {100 * swift_result['peak_fraction']:.0f} % "
+              f"of a 2048^3 GEMM's {swift_result['peak_gemm_gflops']:.0f} | ratio {t / s:.2f}x"
+              + (f" | tutorial's 4 epochs projected {projected:.0f} s" if projected else ""),
+              flush=True)

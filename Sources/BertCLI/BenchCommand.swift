@@ -47,6 +47,9 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
+    @Flag(name: .long, help: .hidden)
+    var printColaLengths = false
+
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
         if seqLength < 2 { throw ValidationError("--seq-length must be ≥ 2") }
@@ -59,6 +62,11 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if printColaLengths {
+            // For Benchmarks/train_speed.py: PyTorch runs the same batches.
+            print(CoLALengths.shuffledLengths(seed: 42).map { String(max(2, $0)) }.joined(separator: " "))
+            return
+        }
         let configuration: BertConfiguration
         switch config {
         case "bert-base-uncased": configuration = .bertBaseUncased
@@ -101,6 +109,7 @@ struct BenchCommand: ParsableCommand {
                 ("precision", JSONText.string(compute.precision.rawValue)),
                 ("bf16_native", compute.bf16 ? String(backend.runsBFloat16Natively) : "null"),
                 ("gemm", JSONText.string(backend.summary(precision: compute.precision))),
+                ("onednn_primitives_created", String(GemmBackend.oneDNNPrimitivesCreated)),
             ]
             if let projected {
                 fields.append(("cola_epochs", String(epochs)))
@@ -116,6 +125,9 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "  achieved:         %.1f GFLOPS (%.0f %% of a 2048³ %@ GEMM's %.1f GFLOPS)",
                 r.gflops, 100 * r.peakFraction, compute.precision.rawValue, r.peakGemmGflops))
             print(String(format: "  peak memory:      %.2f GiB", Double(r.peakMemoryBytes) / 1_073_741_824))
+            if backend == .oneDNN {
+                print("  oneDNN:           \(GemmBackend.oneDNNPrimitivesCreated) primitives created (one per new shape and thread)")
+            }
             if let projected {
                 print(String(format: "  CoLA, %d epochs:   %.0f s projected (training steps at the mean step, validation and test in eval mode)", epochs, projected))
             }

@@ -2,6 +2,8 @@
 //
 // The AdamW update: torch.optim.AdamW's single-tensor path.
 
+import _VectorKernels
+
 /// One AdamW update over flat buffers, as `torch.optim.AdamW` (`amsgrad=False`,
 /// `maximize=False`) in its single-tensor path, the one PyTorch takes on CPU.
 ///
@@ -14,9 +16,9 @@
 ///     denom = sqrt(v) / sqrt(1 − beta2^step) + eps
 ///     param = param + (−(lr / (1 − beta1^step))·m) / denom
 ///
-/// The fused multiply-adds are computed through Double (exact but for a double rounding about
-/// once in 2²⁹), which vectorizes where `fmaf` would not; so does the square root
-/// (`vectorizableSquareRoot`, correctly rounded). Checked against torch 2.15 on CPU: `m` and
+/// The loop is C (`swiftbert_adamw`), compiled for AVX-512, AVX2 and baseline x86-64 and
+/// picked from the CPU: true fused multiply-adds and a correctly rounded square root, and no
+/// other contraction, so every version gives the same bits. Checked against torch 2.15 on CPU: `m` and
 /// `v` match bit for bit, and so does the update given the same `sqrt(v)`; PyTorch's
 /// vectorized `sqrt` (MKL) is not correctly rounded and differs by one unit in the last place
 /// on about 15 % of elements, so parameters can differ by an ulp. Defaults are PyTorch's
@@ -65,38 +67,20 @@ public enum AdamW {
         let negativeStepSize = Float(-(learningRate / biasCorrection1))
         let biasCorrection2Sqrt = Float(_pow(biasCorrection2, 0.5))
         let epsilonF = Float(epsilon)
-        let scalars = (
-            decay, lerpCoefficient, smallWeight, beta2F, oneMinusBeta2, negativeStepSize,
-            biasCorrection2Sqrt, epsilonF, gradientScale)
-        Parallel.forEachChunk(
-            items: count, minimumChunkSize: Parallel.elementwiseGrain,
-            context: (parameters, gradients, firstMoment, secondMoment, scalars, bfloat16Copy)
-        ) { context, _, range in
-            let (parameters, gradients, firstMoment, secondMoment, scalars, copy) = context
-            let (
-                decay, lerpCoefficient, smallWeight, beta2F, oneMinusBeta2, negativeStepSize,
-                biasCorrection2Sqrt, epsilonF, gradientScale
-            ) = scalars
-            /// Updates element `i` and returns the new parameter.
-            @inline(__always) func update(_ i: Int) -> Float {
-                let g = gradients[i] * gradientScale
-                var p = parameters[i]
-                p = p * decay
-                let m0 = firstMoment[i]
-                // torch.lerp: small weights from the start, large ones from the end.
-                let m = fusedMultiplyAdd(lerpCoefficient, g - m0, smallWeight ? m0 : g)
-                let v = fusedMultiplyAdd(oneMinusBeta2 * g, g, secondMoment[i] * beta2F)
-                let denominator = vectorizableSquareRoot(v) / biasCorrection2Sqrt + epsilonF
-                p = p + (negativeStepSize * m) / denominator
-                firstMoment[i] = m
-                secondMoment[i] = v
-                parameters[i] = p
-                return p
-            }
-            if let copy {
-                for i in range { copy[i] = BFloat16.bits(update(i)) }
-            } else {
-                for i in range { _ = update(i) }
+        var scalars = swiftbert_adamw_scalars(
+            decay: decay, lerp_coefficient: lerpCoefficient, beta2: beta2F,
+            one_minus_beta2: oneMinusBeta2, negative_step_size: negativeStepSize,
+            bias_correction2_sqrt: biasCorrection2Sqrt, epsilon: epsilonF,
+            gradient_scale: gradientScale, small_weight: smallWeight ? 1 : 0)
+        withUnsafePointer(to: &scalars) { scalars in
+            Parallel.forEachChunk(
+                items: count, minimumChunkSize: Parallel.elementwiseGrain,
+                context: (parameters, gradients, firstMoment, secondMoment, bfloat16Copy, scalars)
+            ) { context, _, range in
+                let (parameters, gradients, firstMoment, secondMoment, copy, scalars) = context
+                swiftbert_adamw(
+                    parameters, gradients, firstMoment, secondMoment, copy, range.lowerBound,
+                    range.upperBound, scalars)
             }
         }
     }

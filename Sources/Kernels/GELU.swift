@@ -2,6 +2,8 @@
 //
 // Exact GELU: torch.nn.functional.gelu(approximate='none').
 
+import _VectorKernels
+
 /// The Gaussian error linear unit with the exact erf, as
 /// `torch.nn.functional.gelu(x, approximate='none')` (HF's `hidden_act = "gelu"`).
 ///
@@ -30,11 +32,8 @@ public enum GELU {
             items: count, minimumChunkSize: Parallel.elementwiseGrain / 8,
             context: (output, input, alpha)
         ) { context, _, range in
-            let (output, input, alpha) = context
-            for i in range {
-                let x = input[i]
-                output[i] = x * 0.5 * (1 + vectorizableErf(x * alpha))
-            }
+            let (output, input, _) = context
+            swiftbert_gelu_forward(output, input, range.lowerBound, range.upperBound)
         }
     }
 
@@ -59,13 +58,8 @@ public enum GELU {
             items: count, minimumChunkSize: Parallel.elementwiseGrain / 8,
             context: (dInput, dOutput, input, alpha, beta)
         ) { context, _, range in
-            let (dInput, dOutput, input, alpha, beta) = context
-            for i in range {
-                let x = input[i]
-                let cdf = 0.5 * (1 + vectorizableErf(x * alpha))
-                let pdf = beta * vectorizableExp(x * x * -0.5)
-                dInput[i] += dOutput[i] * (cdf + x * pdf)
-            }
+            let (dInput, dOutput, input, _, _) = context
+            swiftbert_gelu_backward(dInput, dOutput, input, range.lowerBound, range.upperBound)
         }
     }
 

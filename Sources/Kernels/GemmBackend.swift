@@ -42,11 +42,14 @@ public enum GemmBackend: String, Sendable, CaseIterable, Codable {
         if isa & avx512CoreMask == avx512CoreMask {
             return (.oneDNN, "oneDNN reaches \(oneDNNISAName) on this CPU")
         }
-        if swiftbert_cpu_has_avx2() != 0 && !openBLASHasVectorKernels {
+        if cpuHasAVX2 && !openBLASHasVectorKernels {
             return (.oneDNN, "the CPU has AVX2 but OpenBLAS runs its generic \(core) kernels")
         }
         return (.openBLAS, "oneDNN tops out at \(oneDNNISAName); OpenBLAS runs \(core) kernels")
     }
+
+    /// Whether the CPU has AVX2 (x86-64).
+    public static var cpuHasAVX2: Bool { swiftbert_cpu_has_avx2() != 0 }
 
     /// The kernel family OpenBLAS picked at load time ("Accelerate" on macOS).
     public static var openBLASCoreName: String { String(cString: swiftbert_blas_core_name()) }

@@ -8,7 +8,12 @@
 
 #include "swiftbert_vector.h"
 
+#include <math.h>
 #include <string.h>
+
+// Only the fused multiply-adds written as fmaf are fused: AdamW's bits follow PyTorch's.
+#pragma STDC FP_CONTRACT OFF
+#pragma clang fp contract(off)
 
 static inline uint16_t round_bits(float value) {
     uint32_t u;
@@ -86,6 +91,135 @@ static void small_gemm_baseline SMALL_GEMM_SIGNATURE { SMALL_GEMM_BODY }
 
 static small_gemm_t chosen_gemm = NULL;
 
+#define ADAMW_BODY                                                                         \
+    const float decay = s->decay, lerp = s->lerp_coefficient, beta2 = s->beta2;          \
+    const float one_minus_beta2 = s->one_minus_beta2, step = s->negative_step_size;      \
+    const float correction = s->bias_correction2_sqrt, epsilon = s->epsilon;             \
+    const float scale = s->gradient_scale;                                               \
+    const int small = s->small_weight;                                                   \
+    for (long i = first; i < last; ++i) {                                                \
+        float g = gradients[i] * scale;                                                  \
+        float p = parameters[i] * decay;                                                 \
+        float m0 = first_moment[i];                                                      \
+        float m = FMA(lerp, g - m0, small ? m0 : g);                                     \
+        float v = FMA(one_minus_beta2 * g, g, second_moment[i] * beta2);                 \
+        float denominator = SQRT(v) / correction + epsilon;                              \
+        p = p + (step * m) / denominator;                                                \
+        first_moment[i] = m;                                                             \
+        second_moment[i] = v;                                                            \
+        parameters[i] = p;                                                               \
+        if (copy) copy[i] = round_bits(p);                                               \
+    }
+
+#define ADAMW_SIGNATURE                                                                    \
+    (float *parameters, const float *gradients, float *first_moment, float *second_moment, \
+        uint16_t *copy, long first, long last, const swiftbert_adamw_scalars *s)
+
+typedef void (*adamw_t)(float *, const float *, float *, float *, uint16_t *, long, long,
+    const swiftbert_adamw_scalars *);
+
+#define FMA(a, b, c) __builtin_elementwise_fma((a), (b), (c))
+#define SQRT(x) __builtin_elementwise_sqrt(x)
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vl,fma"))) static void adamw_avx512
+    ADAMW_SIGNATURE {
+    ADAMW_BODY
+}
+__attribute__((target("avx2,fma"))) static void adamw_avx2 ADAMW_SIGNATURE { ADAMW_BODY }
+#endif
+#undef FMA
+#define FMA(a, b, c) fmaf((a), (b), (c))
+static void adamw_baseline ADAMW_SIGNATURE { ADAMW_BODY }
+#undef FMA
+#undef SQRT
+
+static adamw_t chosen_adamw = NULL;
+
+// Swift's min and max, for the same answers on NaN: min(x, y) = y < x ? y : x,
+// max(x, y) = y >= x ? y : x.
+static inline float swift_min(float x, float y) { return y < x ? y : x; }
+static inline float swift_max(float x, float y) { return y >= x ? y : x; }
+
+static inline float gelu_exp(float x) {
+    float clamped = swift_min(swift_max(x, -87.0f), 88.0f);
+    float shifted = clamped * 1.4426950408889634f + 12582912.0f;
+    float n = shifted - 12582912.0f;
+    float r = clamped - n * 0.693359375f + n * 2.1219444e-4f;
+    float p = 1.98756915e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    float polynomial = p * (r * r) + r + 1.0f;
+    uint32_t bits;
+    memcpy(&bits, &shifted, sizeof bits);
+    bits = (bits + 127u) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return polynomial * scale;
+}
+
+static inline float gelu_erf(float x) {
+    float magnitude = fabsf(x);
+    float t = 1.0f / (0.3275911f * magnitude + 1.0f);
+    float r = 1.061405429f * t - 1.453152027f;
+    r = r * t + 1.421413741f;
+    r = r * t - 0.284496736f;
+    r = r * t + 0.254829592f;
+    float value = 1.0f - r * t * gelu_exp(-(x * x));
+    return copysignf(value, x);
+}
+
+#define GELU_ALPHA 0.70710678118654752440f
+#define GELU_BETA 0.39894228040143267794f
+
+#define GELU_FORWARD_BODY                                                      \
+    for (long i = first; i < last; ++i) {                                      \
+        float x = input[i];                                                    \
+        output[i] = x * 0.5f * (1.0f + gelu_erf(x * GELU_ALPHA));              \
+    }
+
+#define GELU_BACKWARD_BODY                                                     \
+    for (long i = first; i < last; ++i) {                                      \
+        float x = input[i];                                                    \
+        float cdf = 0.5f * (1.0f + gelu_erf(x * GELU_ALPHA));                  \
+        float pdf = GELU_BETA * gelu_exp(x * x * -0.5f);                       \
+        d_input[i] += d_output[i] * (cdf + x * pdf);                           \
+    }
+
+typedef void (*gelu_forward_t)(float *, const float *, long, long);
+typedef void (*gelu_backward_t)(float *, const float *, const float *, long, long);
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void gelu_forward_avx512(
+    float *output, const float *input, long first, long last) {
+    GELU_FORWARD_BODY
+}
+__attribute__((target("avx2"))) static void gelu_forward_avx2(
+    float *output, const float *input, long first, long last) {
+    GELU_FORWARD_BODY
+}
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void gelu_backward_avx512(
+    float *d_input, const float *d_output, const float *input, long first, long last) {
+    GELU_BACKWARD_BODY
+}
+__attribute__((target("avx2"))) static void gelu_backward_avx2(
+    float *d_input, const float *d_output, const float *input, long first, long last) {
+    GELU_BACKWARD_BODY
+}
+#endif
+static void gelu_forward_baseline(float *output, const float *input, long first, long last) {
+    GELU_FORWARD_BODY
+}
+static void gelu_backward_baseline(
+    float *d_input, const float *d_output, const float *input, long first, long last) {
+    GELU_BACKWARD_BODY
+}
+
+static gelu_forward_t chosen_gelu_forward = NULL;
+static gelu_backward_t chosen_gelu_backward = NULL;
+
 typedef void (*round_rows_t)(const float *, long, long, long, long, uint16_t *, float *);
 
 #if defined(__x86_64__)
@@ -114,22 +248,34 @@ static const char *chosen_isa = "baseline";
 static void choose(void) {
     // Chosen into locals, then stored: a thread racing through here sees only final picks.
     small_gemm_t gemm = small_gemm_baseline;
+    adamw_t adamw = adamw_baseline;
+    gelu_forward_t gelu_forward = gelu_forward_baseline;
+    gelu_backward_t gelu_backward = gelu_backward_baseline;
     round_rows_t rows = round_rows_baseline;
     const char *isa = "baseline";
 #if defined(__x86_64__)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) {
         gemm = small_gemm_avx512;
+        adamw = adamw_avx512;
+        gelu_forward = gelu_forward_avx512;
+        gelu_backward = gelu_backward_avx512;
         rows = round_rows_avx512;
         isa = "avx512f";
     } else if (__builtin_cpu_supports("avx2")) {
         gemm = small_gemm_avx2;
+        adamw = adamw_avx2;
+        gelu_forward = gelu_forward_avx2;
+        gelu_backward = gelu_backward_avx2;
         rows = round_rows_avx2;
         isa = "avx2";
     }
 #endif
     chosen_isa = isa;
     chosen_gemm = gemm;
+    chosen_adamw = adamw;
+    chosen_gelu_forward = gelu_forward;
+    chosen_gelu_backward = gelu_backward;
     chosen = rows;
 }
 
@@ -148,4 +294,20 @@ const char *swiftbert_convert_isa(void) {
 void swiftbert_small_gemm SMALL_GEMM_SIGNATURE {
     if (!chosen_gemm) choose();
     chosen_gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void swiftbert_adamw ADAMW_SIGNATURE {
+    if (!chosen_adamw) choose();
+    chosen_adamw(parameters, gradients, first_moment, second_moment, copy, first, last, s);
+}
+
+void swiftbert_gelu_forward(float *output, const float *input, long first, long last) {
+    if (!chosen_gelu_forward) choose();
+    chosen_gelu_forward(output, input, first, last);
+}
+
+void swiftbert_gelu_backward(
+    float *d_input, const float *d_output, const float *input, long first, long last) {
+    if (!chosen_gelu_backward) choose();
+    chosen_gelu_backward(d_input, d_output, input, first, last);
 }

@@ -21,25 +21,6 @@ import _TestSupport
 /// with probability 0 is the identity (masks of ones), so the forward pass runs with
 /// `training: false`, which uses exactly that.
 final class GradientParityTests: XCTestCase {
-    /// Forward, mean cross-entropy and backward from zeroed gradients.
-    private func lossAndGradients(
-        _ model: BertForSequenceClassification, _ input: PackedInput, labels: [Int32],
-        training: Bool = false, seed: UInt64 = 1
-    ) -> (loss: Float, gradients: Gradients) {
-        let activations = Activations(configuration: model.configuration)
-        let gradients = Gradients(model: model)
-        var generator = SeededGenerator(seed: seed)
-        model.forward(input, activations: activations, training: training, generator: &generator)
-        let loss = model.loss(labels: labels, activations: activations)
-        gradients.reserve(for: input)
-        model.lossGradient(
-            labels: labels, activations: activations, dLogits: gradients.dLogits.pointer)
-        model.backward(
-            input, activations: activations, dLogits: gradients.dLogits.pointer,
-            gradients: gradients)
-        return (loss, gradients)
-    }
-
     func testTinyModelLossAndEveryGradientMatchPyTorch() throws {
         var generator = SeededGenerator(seed: 0)
         let (model, _) = try BertForSequenceClassification.load(

@@ -3,6 +3,7 @@
 import BERT
 import Checkpoints
 import Foundation
+import Kernels
 import Randomness
 import XCTest
 import _TestSupport
@@ -134,4 +135,23 @@ func assertTensorsClose(
             + "noise abs \(noiseTolerance): \(bad.map(\.name).joined(separator: ", "))\n"
             + ordered.map { "  \($0)" }.joined(separator: "\n"),
         file: file, line: line)
+}
+
+/// Forward, mean cross-entropy and backward from zeroed gradients.
+func lossAndGradients(
+    _ model: BertForSequenceClassification, _ input: PackedInput, labels: [Int32],
+    training: Bool = false, seed: UInt64 = 1
+) -> (loss: Float, gradients: Gradients) {
+    let activations = Activations(configuration: model.configuration)
+    let gradients = Gradients(model: model)
+    var generator = SeededGenerator(seed: seed)
+    model.forward(input, activations: activations, training: training, generator: &generator)
+    let loss = model.loss(labels: labels, activations: activations)
+    gradients.reserve(for: input)
+    model.lossGradient(
+        labels: labels, activations: activations, dLogits: gradients.dLogits.pointer)
+    model.backward(
+        input, activations: activations, dLogits: gradients.dLogits.pointer,
+        gradients: gradients)
+    return (loss, gradients)
 }

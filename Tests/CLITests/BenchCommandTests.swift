@@ -29,6 +29,40 @@ final class BenchCommandTests: XCTestCase {
         XCTAssertGreaterThan(projected, 4 * 241 * mean, "4 epochs of 241 steps, plus evaluation")
     }
 
+    /// `--bf16` reports the backend and precision it ran with, natively or emulated (said
+    /// once on stderr).
+    func testBFloat16BenchNamesBackendAndPrecision() throws {
+        let config = TestPaths.fixture("tiny-bert/config.json").path
+        for backend in ["openblas", "auto"] {
+            let result = try BertBinary.run([
+                "bench", "--config", config, "--steps", "1", "--warmup", "1", "--bf16", "--json",
+                "--gemm", backend,
+            ])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let object = try XCTUnwrap(
+                JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            XCTAssertEqual(object["precision"] as? String, "bf16")
+            let native = try XCTUnwrap(object["bf16_native"] as? Bool)
+            if backend == "openblas" {
+                XCTAssertEqual(object["gemm_backend"] as? String, "openblas")
+                XCTAssertFalse(native)
+            }
+            XCTAssertEqual(
+                result.stderr.contains("--bf16 is emulated"), !native, "\(backend): \(result.stderr)")
+        }
+    }
+
+    func testUnknownGemmBackendIsAnError() throws {
+        let result = try BertBinary.run(["bench", "--config", "minilm", "--gemm", "mkl"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(
+            result.stderr.contains("--gemm: 'mkl' is not auto, onednn or openblas"), result.stderr)
+        let environment = try BertBinary.run(
+            ["bench", "--config", "minilm"], environment: ["SWIFT_BERT_GEMM": "fast"])
+        XCTAssertNotEqual(environment.status, 0)
+        XCTAssertTrue(environment.stderr.contains("SWIFT_BERT_GEMM: 'fast'"), environment.stderr)
+    }
+
     func testUnknownLengthsIsAnError() throws {
         let result = try BertBinary.run(["bench", "--config", "minilm", "--lengths", "zipf"])
         XCTAssertNotEqual(result.status, 0)

@@ -119,6 +119,27 @@ final class TrainResumeTests: XCTestCase {
             error(otherRate),
             "Error: \(checkpoint.path): cannot resume: learning rate differs (checkpoint: 0.001, "
                 + "this run: 0.002)\n")
+        // Another precision or GEMM backend sums in another order: refused by name.
+        let otherPrecision = try BertBinary.run(arguments(output, ["--resume", "latest", "--bf16"]))
+        XCTAssertEqual(
+            error(otherPrecision),
+            "Error: \(checkpoint.path): cannot resume: precision differs (checkpoint: fp32, "
+                + "this run: bf16)\n")
+        // The run used the automatic backend (bench names it); the other one is refused,
+        // or is not available on this machine.
+        let bench = try BertBinary.run([
+            "bench", "--config", TestPaths.fixture("tiny-bert/config.json").path, "--steps", "1",
+            "--warmup", "0", "--json",
+        ])
+        let automatic = bench.stdout.contains("\"gemm_backend\":\"onednn\"") ? "onednn" : "openblas"
+        let other = automatic == "onednn" ? "openblas" : "onednn"
+        let otherBackend = try BertBinary.run(arguments(output, ["--resume", "latest", "--gemm", other]))
+        XCTAssertNotEqual(otherBackend.status, 0)
+        XCTAssertTrue(
+            error(otherBackend).hasSuffix(
+                "cannot resume: gemm backend differs (checkpoint: \(automatic), this run: \(other))\n")
+                || error(otherBackend).contains("--gemm: onednn is not available"),
+            otherBackend.stderr)
         let otherData = try BertBinary.run(
             arguments(output, ["--resume", "latest", "--limit-train", "40"]))
         XCTAssertTrue(

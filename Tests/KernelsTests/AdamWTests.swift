@@ -152,4 +152,27 @@ final class AdamWTests: XCTestCase {
         XCTAssertEqual(GradientClipping.scale(norm: 0.5, maxNorm: 1), 1)
         XCTAssertTrue(GradientClipping.scale(norm: .nan, maxNorm: 1).isNaN)
     }
+
+    func testBFloat16CopyHoldsTheRoundedUpdateAndChangesNothingElse() {
+        var random = TestRandom(seed: 21)
+        let count = 50_001  // several chunks on the pool, and an odd tail
+        let gradients = random.floats(count)
+        func run(copy: UnsafeMutablePointer<UInt16>?) -> [Float] {
+            let parameters = Buffer(random.floats(count))
+            let m = Buffer(repeating: Float(0), count: count)
+            let v = Buffer(repeating: Float(0), count: count)
+            AdamW.step(
+                parameters: parameters.pointer, gradients: gradients, firstMoment: m.pointer,
+                secondMoment: v.pointer, count: count, learningRate: 1e-3, weightDecay: 0.01,
+                step: 2, gradientScale: 0.5, bfloat16Copy: copy)
+            return parameters.array + m.array + v.array
+        }
+        let start = random
+        let plain = run(copy: nil)
+        random = start
+        let copy = Buffer(repeating: UInt16(0), count: count)
+        let withCopy = run(copy: copy.pointer)
+        assertBitIdentical(withCopy, plain)
+        XCTAssertEqual(copy.array, plain.prefix(count).map(BFloat16.bits))
+    }
 }

@@ -43,6 +43,8 @@ parser.add_argument("--max-length", type=int, default=64)
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--padding", choices=["max_length", "longest"], default="max_length")
 parser.add_argument("--max-steps", type=int, default=None)
+parser.add_argument("--bf16", action="store_true",
+                    help="forward passes under torch.autocast('cpu', dtype=torch.bfloat16)")
 args = parser.parse_args()
 hf_logging.set_verbosity_error()
 torch.set_num_threads(args.threads)
@@ -92,7 +94,8 @@ def evaluate(indices, texts, ys):
     predictions, losses = [], []
     with torch.no_grad():
         for encoded, y in batches(indices, texts, ys, shuffle=False):
-            out = model(**encoded, labels=y)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                out = model(**encoded, labels=y)
             losses.append(out.loss.item() * len(y))
             predictions += out.logits.argmax(-1).tolist()
     truth = [ys[i] for i in indices]
@@ -113,7 +116,8 @@ for epoch in range(1, args.epochs + 1):
     count = 0
     for encoded, y in batches(train_idx, sentences, labels, shuffle=True):
         model.zero_grad()
-        loss = model(**encoded, labels=y).loss
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            loss = model(**encoded, labels=y).loss
         total += loss.item()
         count += 1
         loss.backward()
@@ -136,4 +140,5 @@ for split in ["out_of_domain_dev", "in_domain_dev"]:
     print(json.dumps({"event": "test", "split": split, "accuracy": accuracy, "mcc": test_mcc,
                       "n": len(texts), "seed": args.seed}), flush=True)
 print(json.dumps({"event": "done", "seconds": time.time() - begin, "seed": args.seed,
-                  "torch": torch.__version__, "padding": args.padding}), flush=True)
+                  "torch": torch.__version__, "padding": args.padding,
+                  "bf16": args.bf16}), flush=True)

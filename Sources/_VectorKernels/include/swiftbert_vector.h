@@ -31,6 +31,31 @@ void swiftbert_small_gemm(
     int transpose_a, int transpose_b, long m, long n, long k, float alpha, const float *a,
     long lda, const float *b, long ldb, float beta, float *c, long ldc);
 
+/// The scalars of one AdamW update (see Kernels/AdamW.swift for their meaning).
+typedef struct {
+    float decay, lerp_coefficient, beta2, one_minus_beta2, negative_step_size;
+    float bias_correction2_sqrt, epsilon, gradient_scale;
+    int small_weight;
+} swiftbert_adamw_scalars;
+
+/// One AdamW update of elements `first..<last`, in PyTorch's float operations and order
+/// (two fused multiply-adds, a correctly rounded square root, no other contraction):
+/// `g = grad·scale; p = p·decay; m = fma(c, g − m, small ? m : g);
+/// v = fma((1 − β₂)·g, g, v·β₂); p = p + (−step·m) / (√v / √(1 − β₂ᵗ) + ε)`; with `copy`
+/// non-NULL, also writes each new parameter's bf16 bits there.
+void swiftbert_adamw(
+    float *parameters, const float *gradients, float *first_moment, float *second_moment,
+    uint16_t *copy, long first, long last, const swiftbert_adamw_scalars *scalars);
+
+/// Exact GELU over elements `first..<last`: `output = x·0.5·(1 + erf(x/√2))`, with the
+/// erf and exp of Kernels/Math.swift (PyTorch's vectorized formulas), operation for
+/// operation.
+void swiftbert_gelu_forward(float *output, const float *input, long first, long last);
+
+/// GELU's backward over `first..<last`, accumulating: `dInput += dOutput·(Φ(x) + x·φ(x))`.
+void swiftbert_gelu_backward(
+    float *d_input, const float *d_output, const float *input, long first, long last);
+
 /// Which instruction set the conversion runs on here ("avx512f", "avx2" or "baseline").
 const char *swiftbert_convert_isa(void);
 
