@@ -45,14 +45,20 @@ public enum AdamW {
     ///     (``BFloat16/bits(_:)``) in the same pass, the weights of mixed-precision GEMMs
     ///     (autocast re-casts the fp32 weights on every forward; this keeps the cast once per
     ///     update).
+    ///   - zeroingGradients: `nil`, or `gradients` itself: each gradient is set to 0 once read,
+    ///     the next step's `zero_grad()` done in this pass instead of one of its own.
     /// - Complexity: O(count).
     public static func step(
         parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
         firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>,
         count: Int, learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999,
         epsilon: Double = 1e-8, weightDecay: Double = 0, step: Int, gradientScale: Float = 1,
-        bfloat16Copy: UnsafeMutablePointer<UInt16>? = nil
+        bfloat16Copy: UnsafeMutablePointer<UInt16>? = nil,
+        zeroingGradients: UnsafeMutablePointer<Float>? = nil
     ) {
+        precondition(
+            zeroingGradients == nil || UnsafePointer(zeroingGradients) == gradients,
+            "AdamW: zeroingGradients must be the gradients")
         precondition(count >= 0, "AdamW: negative count \(count)")
         precondition(step >= 1, "AdamW: step \(step) must be at least 1")
         // Multiplying by exactly 1 when there is no decay is the identity PyTorch's skip is.
@@ -75,12 +81,15 @@ public enum AdamW {
         withUnsafePointer(to: &scalars) { scalars in
             Parallel.forEachChunk(
                 items: count, minimumChunkSize: Parallel.elementwiseGrain,
-                context: (parameters, gradients, firstMoment, secondMoment, bfloat16Copy, scalars)
+                context: (
+                    parameters, gradients, firstMoment, secondMoment, bfloat16Copy,
+                    zeroingGradients, scalars)
             ) { context, _, range in
-                let (parameters, gradients, firstMoment, secondMoment, copy, scalars) = context
+                let (parameters, gradients, firstMoment, secondMoment, copy, zero, scalars) =
+                    context
                 swiftbert_adamw(
-                    parameters, gradients, firstMoment, secondMoment, copy, range.lowerBound,
-                    range.upperBound, scalars)
+                    parameters, gradients, firstMoment, secondMoment, copy, zero,
+                    range.lowerBound, range.upperBound, scalars)
             }
         }
     }

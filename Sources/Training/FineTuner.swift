@@ -26,6 +26,9 @@ public final class FineTuner {
     let gradients: Gradients
     let firstMoment: FloatBuffer
     let secondMoment: FloatBuffer
+    /// Whether the gradient buffer may hold a step's gradients: AdamW zeroes it as it reads
+    /// it, so only the first step and one after a skipped update need a pass of their own.
+    private var gradientsNeedZeroing = true
 
     /// Prepares to fine-tune `model` (updated in place).
     /// - Throws: ``TrainingError`` for invalid options or a regression model.
@@ -216,7 +219,7 @@ public final class FineTuner {
     ) -> (loss: Float, gradientNorm: Float) {
         model.forward(input, activations: activations, training: true, generator: &generator)
         let loss = model.loss(labels: labels, activations: activations)
-        gradients.zero()
+        if gradientsNeedZeroing { gradients.zero() }
         gradients.reserve(for: input)
         model.lossGradient(
             labels: labels, activations: activations, dLogits: gradients.dLogits.pointer)
@@ -234,8 +237,10 @@ public final class FineTuner {
                 beta2: options.adamBeta2, epsilon: options.adamEpsilon,
                 weightDecay: options.weightDecay, step: step,
                 gradientScale: GradientClipping.scale(norm: norm, maxNorm: options.maxGradientNorm),
-                bfloat16Copy: model.bfloat16Parameters?.pointer)
+                bfloat16Copy: model.bfloat16Parameters?.pointer,
+                zeroingGradients: gradients.parameters.pointer)
         }
+        gradientsNeedZeroing = !(loss.isFinite && norm.isFinite)
         return (loss, norm)
     }
 

@@ -109,14 +109,15 @@ static small_gemm_t chosen_gemm = NULL;
         second_moment[i] = v;                                                            \
         parameters[i] = p;                                                               \
         if (copy) copy[i] = round_bits(p);                                               \
+        if (zero) zero[i] = 0.0f;                                                        \
     }
 
 #define ADAMW_SIGNATURE                                                                    \
     (float *parameters, const float *gradients, float *first_moment, float *second_moment, \
-        uint16_t *copy, long first, long last, const swiftbert_adamw_scalars *s)
+        uint16_t *copy, float *zero, long first, long last, const swiftbert_adamw_scalars *s)
 
-typedef void (*adamw_t)(float *, const float *, float *, float *, uint16_t *, long, long,
-    const swiftbert_adamw_scalars *);
+typedef void (*adamw_t)(float *, const float *, float *, float *, uint16_t *, float *, long,
+    long, const swiftbert_adamw_scalars *);
 
 #define FMA(a, b, c) __builtin_elementwise_fma((a), (b), (c))
 #define SQRT(x) __builtin_elementwise_sqrt(x)
@@ -298,7 +299,7 @@ void swiftbert_small_gemm SMALL_GEMM_SIGNATURE {
 
 void swiftbert_adamw ADAMW_SIGNATURE {
     if (!chosen_adamw) choose();
-    chosen_adamw(parameters, gradients, first_moment, second_moment, copy, first, last, s);
+    chosen_adamw(parameters, gradients, first_moment, second_moment, copy, zero, first, last, s);
 }
 
 void swiftbert_gelu_forward(float *output, const float *input, long first, long last) {

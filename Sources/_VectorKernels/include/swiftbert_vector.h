@@ -42,10 +42,11 @@ typedef struct {
 /// (two fused multiply-adds, a correctly rounded square root, no other contraction):
 /// `g = grad·scale; p = p·decay; m = fma(c, g − m, small ? m : g);
 /// v = fma((1 − β₂)·g, g, v·β₂); p = p + (−step·m) / (√v / √(1 − β₂ᵗ) + ε)`; with `copy`
-/// non-NULL, also writes each new parameter's bf16 bits there.
+/// non-NULL, also writes each new parameter's bf16 bits there; with `zero` non-NULL (the
+/// gradients themselves), sets each gradient to 0 once read (the next step's `zero_grad`).
 void swiftbert_adamw(
     float *parameters, const float *gradients, float *first_moment, float *second_moment,
-    uint16_t *copy, long first, long last, const swiftbert_adamw_scalars *scalars);
+    uint16_t *copy, float *zero, long first, long last, const swiftbert_adamw_scalars *scalars);
 
 /// Exact GELU over elements `first..<last`: `output = x·0.5·(1 + erf(x/√2))`, with the
 /// erf and exp of Kernels/Math.swift (PyTorch's vectorized formulas), operation for
