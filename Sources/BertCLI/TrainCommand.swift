@@ -28,8 +28,13 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var taskOptions: TaskOptions
 
-    @Option(name: .long, help: "The folder to write the fine-tuned model, checkpoints and report into (its model files are replaced).")
+    @Option(name: .long, help: "The folder to write the fine-tuned model, checkpoints and report into: new, empty, or an earlier run's (its model files are replaced).")
     var output: String
+
+    @Flag(
+        name: .long,
+        help: "Write into an existing non-empty --output folder that is not an earlier run's.")
+    var overwriteOutputDir = false
 
     @OptionGroup var splitOptions: SplitOptions
 
@@ -52,8 +57,13 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let outputURL = URL(fileURLWithPath: output)
+        let modelURL = try modelOptions.modelURL
+        let inputs = [taskOptions.data, taskOptions.train, taskOptions.validation, taskOptions.test]
+            .compactMap { $0.map { URL(fileURLWithPath: $0) } }
+        try OutputFolder.check(
+            output, model: modelURL, inputs: inputs, overwrite: overwriteOutputDir)
         try ModelFolder.checkWritable(outputURL)
-        let tokenizer = try BertTokenizer.load(from: modelOptions.modelURL)
+        let tokenizer = try BertTokenizer.load(from: modelURL)
         var data = try splitOptions.load(taskOptions, tokenizer: tokenizer)
         if let limit = training.limitTrain, limit < data.train.count {
             data.train = data.train.subset(0..<limit)
@@ -68,7 +78,7 @@ struct TrainCommand: ParsableCommand {
         }
         var generator = SeededGenerator(seed: training.seed, stream: Self.initializationStream)
         let (model, report) = try ModelFolder.load(
-            from: modelOptions.modelURL, labels: labels, dropout: training.dropout,
+            from: modelURL, labels: labels, dropout: training.dropout,
             generator: &generator)
         try model.checkVocabulary(of: tokenizer, folder: modelOptions.model)
 
@@ -90,7 +100,7 @@ struct TrainCommand: ParsableCommand {
         let tuner = try FineTuner(model: model, options: training.fineTuningOptions)
         let session = try CheckpointSession(
             options: checkpointing, tuner: tuner, data: data, output: outputURL,
-            tokenizerFolder: modelOptions.modelURL, out: out)
+            tokenizerFolder: modelURL, out: out)
         let start = Date()
         let summary = try tuner.train(
             on: data.train, validation: data.validation, from: session.resumed,
@@ -143,7 +153,7 @@ struct TrainCommand: ParsableCommand {
             summary: summary, data: data, tests: testResults, labels: labels,
             trainingSeconds: trainingSeconds, bestEpoch: bestEpoch, session: session)
         try ModelFolder.saveKeepingOtherFiles(
-            model, tokenizerFolder: modelOptions.modelURL, into: outputURL)
+            model, tokenizerFolder: modelURL, into: outputURL)
         out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
     }
 
