@@ -49,6 +49,10 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        if let numLabels, !(1...BertConfiguration.Limits.labels).contains(numLabels) {
+            throw ValidationError(
+                "--num-labels must be in 1...\(BertConfiguration.Limits.labels)")
+        }
         if taskOptions.task == "cola", let numLabels, numLabels < CoLA.labelNames.count {
             throw ValidationError(
                 "--num-labels must be ≥ \(CoLA.labelNames.count), the task's label count")
@@ -75,6 +79,11 @@ struct TrainCommand: ParsableCommand {
         }
         if let numLabels {
             labels += (labels.count..<numLabels).map { "LABEL_\($0)" }
+        }
+        if labels.count > BertConfiguration.Limits.labels {
+            throw CLIError(
+                "the training file has \(labels.count) labels, more than the "
+                    + "\(BertConfiguration.Limits.labels) a classifier may have")
         }
         var generator = SeededGenerator(seed: training.seed, stream: Self.initializationStream)
         let (model, report) = try ModelFolder.load(
