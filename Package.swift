@@ -19,7 +19,7 @@ let package = Package(
         // MARK: - Public modules
 
         .target(name: "Randomness", exclude: ["README.md"]),
-        .target(name: "Tokenization", exclude: ["README.md"]),
+        .target(name: "Tokenization", dependencies: ["_RegularFile"], exclude: ["README.md"]),
         .target(
             name: "Kernels",
             dependencies: ["_CBLAS", "_ThreadPool", "Randomness"],
@@ -30,21 +30,23 @@ let package = Package(
             ]),
         .target(
             name: "Checkpoints",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["_RegularFile", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["README.md"]),
         .target(
-            name: "BERT", dependencies: ["Kernels", "Checkpoints", "Tokenization", "Randomness"],
+            name: "BERT",
+            dependencies: ["Kernels", "Checkpoints", "Tokenization", "Randomness", "_RegularFile"],
             exclude: ["README.md"]),
         .target(
             name: "Datasets",
             dependencies: [
-                "Tokenization", "Randomness",
+                "Tokenization", "Randomness", "_RegularFile",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"]),
         .target(
-            name: "Training", dependencies: ["BERT", "Datasets", "Kernels", "Randomness"],
+            name: "Training",
+            dependencies: ["BERT", "Datasets", "Kernels", "Randomness", "_RegularFile"],
             exclude: ["README.md"]),
 
         // MARK: - Implementation details (not API)
@@ -54,6 +56,7 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkg-config"])]),
         .target(name: "_ThreadPool"),
+        .target(name: "_RegularFile"),
         .target(name: "_AllocationCounter", dependencies: ["_ThreadPool"]),
         .target(name: "_TestSupport", dependencies: ["Randomness"]),
 

@@ -2,6 +2,7 @@
 
 import Checkpoints
 import Foundation
+import _RegularFile
 
 /// A BERT model's hyper-parameters: transformers' `BertConfig`, as stored in `config.json`.
 ///
@@ -180,9 +181,9 @@ public struct BertConfiguration: Codable, Sendable, Equatable {
         let path = url.path
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try RegularFile.read(url, limit: 16 << 20)
         } catch {
-            throw ConfigurationError.unreadable(file: path, reason: error.localizedDescription)
+            throw ConfigurationError.unreadable(file: path, reason: error.reason)
         }
         let json: JSONValue
         do {

@@ -1,6 +1,7 @@
 // swift-bert — the `bert` command.
 
 import ArgumentParser
+import BERT
 import Datasets
 import Foundation
 import Tokenization
@@ -48,6 +49,14 @@ struct TaskOptions: ParsableArguments {
     var maxLength: Int = 64
 
     var dataURL: URL { URL(fileURLWithPath: data ?? "") }
+
+    /// `--max-length`, capped at the model's `max_position_embeddings` as `bert predict` and
+    /// transformers' tokenizers (`model_max_length`) cap it: a longer input has no position.
+    func maxLength(forModelAt folder: URL) throws -> Int {
+        let configuration = try BertConfiguration.load(
+            from: folder.appendingPathComponent("config.json"))
+        return min(maxLength, configuration.maxPositionEmbeddings)
+    }
 
     /// The format of a table task, `nil` for CoLA.
     var tableFormat: TableFormat? { task == "cola" ? nil : TableFormat(rawValue: task) }
@@ -122,15 +131,19 @@ struct SplitOptions: ParsableArguments {
         }
     }
 
-    /// Loads and tokenizes the task's data with this split.
-    func load(_ task: TaskOptions, tokenizer: BertTokenizer) throws -> ClassificationData {
+    /// Loads and tokenizes the task's data with this split, truncating to `maxLength` (default
+    /// `--max-length`).
+    func load(_ task: TaskOptions, tokenizer: BertTokenizer, maxLength: Int? = nil) throws
+        -> ClassificationData
+    {
+        let maxLength = maxLength ?? task.maxLength
         guard let format = task.tableFormat else {
             return try ClassificationData.cola(
-                contentsOf: task.dataURL, tokenizer: tokenizer, maxLength: task.maxLength,
+                contentsOf: task.dataURL, tokenizer: tokenizer, maxLength: maxLength,
                 validationFraction: validationFraction, splitSeed: splitSeed)
         }
         return try ClassificationData.table(
-            task.tableFiles(format: format), tokenizer: tokenizer, maxLength: task.maxLength,
+            task.tableFiles(format: format), tokenizer: tokenizer, maxLength: maxLength,
             validationFraction: validationFraction, splitSeed: splitSeed)
     }
 }

@@ -67,7 +67,7 @@ struct EvaluateCommand: ParsableCommand {
         let split = self.split ?? defaultSplit
         let examples = ClassificationData.encode(
             try labeledExamples(split: split, labels: labels), tokenizer: tokenizer,
-            maxLength: taskOptions.maxLength)
+            maxLength: min(taskOptions.maxLength, model.configuration.maxPositionEmbeddings))
         let result = try FineTuner.evaluate(model, on: examples, batchSize: batchSize)
         if json {
             let rows = result.confusion.map { JSONText.array($0) }.joined(separator: ",")

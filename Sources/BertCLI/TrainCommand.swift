@@ -68,7 +68,9 @@ struct TrainCommand: ParsableCommand {
             output, model: modelURL, inputs: inputs, overwrite: overwriteOutputDir)
         try ModelFolder.checkWritable(outputURL)
         let tokenizer = try BertTokenizer.load(from: modelURL)
-        var data = try splitOptions.load(taskOptions, tokenizer: tokenizer)
+        var data = try splitOptions.load(
+            taskOptions, tokenizer: tokenizer,
+            maxLength: taskOptions.maxLength(forModelAt: modelURL))
         if let limit = training.limitTrain, limit < data.train.count {
             data.train = data.train.subset(0..<limit)
         }
