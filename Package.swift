@@ -19,7 +19,9 @@ let package = Package(
         // MARK: - Public modules
 
         .target(name: "Randomness", exclude: ["README.md"]),
-        .target(name: "Tokenization", dependencies: ["_RegularFile"], exclude: ["README.md"]),
+        .target(
+            name: "Tokenization", dependencies: ["_RegularFile", "_JSONKeys"],
+            exclude: ["README.md"]),
         .target(
             name: "Kernels",
             dependencies: ["_CBLAS", "_ThreadPool", "Randomness"],
@@ -39,7 +41,7 @@ let package = Package(
         .target(
             name: "Datasets",
             dependencies: [
-                "Tokenization", "Randomness", "_RegularFile",
+                "Tokenization", "Randomness", "_RegularFile", "_JSONKeys",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -57,6 +59,7 @@ let package = Package(
             providers: [.apt(["libopenblas-dev", "pkg-config"])]),
         .target(name: "_ThreadPool"),
         .target(name: "_RegularFile"),
+        .target(name: "_JSONKeys"),
         .target(name: "_AllocationCounter", dependencies: ["_ThreadPool"]),
         .target(name: "_TestSupport", dependencies: ["Randomness"]),
 
@@ -72,7 +75,8 @@ let package = Package(
         // MARK: - Tests
 
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "_TestSupport"]),
+        .testTarget(
+            name: "TokenizationTests", dependencies: ["Tokenization", "_TestSupport", "_JSONKeys"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "_TestSupport"]),
         .testTarget(
             name: "CheckpointsTests",

@@ -5,7 +5,7 @@ import Foundation
 
 /// `bert train`'s options for long runs: checkpoints, resuming, keeping the best epoch.
 struct CheckpointOptions: ParsableArguments {
-    @Option(name: .long, help: "Save a checkpoint (OUT/checkpoint-STEP) every N optimizer steps (default: none).")
+    @Option(name: .long, parsing: .unconditional, help: "Save a checkpoint (OUT/checkpoint-STEP) every N optimizer steps (default: none).")
     var saveSteps: Int?
 
     @Flag(
@@ -13,7 +13,7 @@ struct CheckpointOptions: ParsableArguments {
         help: "Save a checkpoint at the end of every epoch, after validation.")
     var saveEveryEpoch = false
 
-    @Option(name: .long, help: "Keep only the newest K checkpoints (K ≥ 1).")
+    @Option(name: .long, parsing: .unconditional, help: "Keep only the newest K checkpoints (K ≥ 1).")
     var saveTotalLimit: Int = 2
 
     @Option(
@@ -31,16 +31,16 @@ struct CheckpointOptions: ParsableArguments {
         help: "Keep the model of the epoch with the best validation mcc, accuracy or loss as the final model.")
     var metricForBest: BestMetric?
 
-    @Option(name: .long, help: "Stop after N epochs without improving --metric-for-best.")
+    @Option(name: .long, parsing: .unconditional, help: "Stop after N epochs without improving --metric-for-best.")
     var patience: Int?
 
     /// Test-only: end the process (`_exit(3)`) right after this optimizer step and its save.
-    @Option(name: .long, help: .hidden)
+    @Option(name: .long, parsing: .unconditional, help: .hidden)
     var debugExitAfterStep: Int?
 
     /// Test-only: end the process in the middle of the Nth checkpoint save of this process,
     /// when every file is written but the folder is not yet renamed into place.
-    @Option(name: .long, help: .hidden)
+    @Option(name: .long, parsing: .unconditional, help: .hidden)
     var debugExitInSave: Int?
 
     func validate() throws {

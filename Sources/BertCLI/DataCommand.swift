@@ -19,10 +19,10 @@ struct DataCommand: ParsableCommand {
 
     @OptionGroup var splitOptions: SplitOptions
 
-    @Option(name: .long, help: "Batch size, for the batch counts.")
+    @Option(name: .long, parsing: .unconditional, help: "Batch size, for the batch counts.")
     var batchSize: Int = 32
 
-    @Option(name: .long, help: "Seed for the sample rows shown.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed for the sample rows shown.")
     var seed: UInt64 = 42
 
     func validate() throws {

@@ -45,7 +45,7 @@ struct TaskOptions: ParsableArguments {
         help: "Whether a tsv/csv file's first row is a header (default: yes if it holds the named columns).")
     var header: Bool?
 
-    @Option(name: .long, help: "Truncate inputs to this many tokens, special tokens included.")
+    @Option(name: .long, parsing: .unconditional, help: "Truncate inputs to this many tokens, special tokens included.")
     var maxLength: Int = 64
 
     var dataURL: URL { URL(fileURLWithPath: data ?? "") }
@@ -119,10 +119,10 @@ struct TaskOptions: ParsableArguments {
 
 /// The train/validation split of the training file (`data`, `train`).
 struct SplitOptions: ParsableArguments {
-    @Option(name: .long, help: "Fraction of the training file held out for validation.")
+    @Option(name: .long, parsing: .unconditional, help: "Fraction of the training file held out for validation.")
     var validationFraction: Double = 0.1
 
-    @Option(name: .long, help: "Seed of the train/validation split.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the train/validation split.")
     var splitSeed: UInt64 = 2018
 
     func validate() throws {

@@ -29,7 +29,7 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var splitOptions: SplitOptions
 
-    @Option(name: .long, help: "Sequences per forward pass.")
+    @Option(name: .long, parsing: .unconditional, help: "Sequences per forward pass.")
     var batchSize: Int = 32
 
     @Flag(name: .long, help: "Write one JSON object instead of text.")

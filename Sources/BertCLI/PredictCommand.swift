@@ -27,10 +27,10 @@ struct PredictCommand: ParsableCommand {
     @Flag(name: .long, help: "Read and write JSON lines.")
     var jsonl = false
 
-    @Option(name: .long, help: "Sequences per forward pass.")
+    @Option(name: .long, parsing: .unconditional, help: "Sequences per forward pass.")
     var batchSize: Int = 32
 
-    @Option(name: .long, help: "Truncate inputs to this many tokens (default: the model's limit).")
+    @Option(name: .long, parsing: .unconditional, help: "Truncate inputs to this many tokens (default: the model's limit).")
     var maxLength: Int?
 
     @Option(

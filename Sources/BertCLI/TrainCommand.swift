@@ -38,7 +38,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var splitOptions: SplitOptions
 
-    @Option(name: .long, help: "Number of labels of the classifier (default: the task's).")
+    @Option(name: .long, parsing: .unconditional, help: "Number of labels of the classifier (default: the task's).")
     var numLabels: Int?
 
     @OptionGroup var training: TrainingOptions
@@ -81,6 +81,13 @@ struct TrainCommand: ParsableCommand {
         }
         if let numLabels {
             labels += (labels.count..<numLabels).map { "LABEL_\($0)" }
+        }
+        if labels.count < 2 {
+            // One label would make a one-logit head, which transformers treats as regression.
+            let file = taskOptions.train ?? taskOptions.data ?? "the training file"
+            throw CLIError(
+                "\(file): every training example has the label '\(labels.first ?? "")': "
+                    + "classification needs at least 2 labels (--num-labels N adds more)")
         }
         if labels.count > BertConfiguration.Limits.labels {
             throw CLIError(

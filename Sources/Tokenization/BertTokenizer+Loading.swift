@@ -1,6 +1,7 @@
 // swift-bert — BERT tokenization.
 
 import Foundation
+import _JSONKeys
 import _RegularFile
 
 extension BertTokenizer {
@@ -161,6 +162,13 @@ extension BertTokenizer {
         else {
             throw TokenizerError.invalidField(
                 file: url.path, field: "(root)", reason: "not a JSON object")
+        }
+        // The same rule as config.json and safetensors headers: a repeated key is an error,
+        // not a silent choice of its last value.
+        if let duplicate = DuplicateJSONKeys.first(in: data) {
+            throw TokenizerError.invalidField(
+                file: url.path, field: duplicate.key,
+                reason: "duplicate key (again at byte \(duplicate.offset))")
         }
         return object
     }
