@@ -24,8 +24,10 @@ public struct HubFileMetadata: Equatable, Sendable {
 ///
 /// Like `huggingface_hub.file_download`: the HEAD does not follow a redirect to another host
 /// (the Hub's 302 to its CDN carries `X-Linked-Etag` and `X-Linked-Size`), but follows those
-/// to the same host (a renamed repository, a mirror); the GET follows redirects, asks for `Accept-Encoding: identity`,
-/// and resumes an interrupted transfer with `Range: bytes={have}-`.
+/// to the same scheme, host and port (a renamed repository, a mirror); the GET follows
+/// redirects, dropping the token when one leaves the origin (requests' `rebuild_auth`), asks
+/// for `Accept-Encoding: identity`, and resumes an interrupted transfer with
+/// `Range: bytes={have}-`.
 public struct HubDownloader: Sendable {
     /// `$HF_ENDPOINT`, default `https://huggingface.co`.
     public var endpoint: URL
@@ -93,7 +95,7 @@ public struct HubDownloader: Sendable {
             let status = response.statusCode
             if (300..<400).contains(status), let location = header(response, "Location"),
                 let next = URL(string: location, relativeTo: url)?.absoluteURL,
-                next.host == url.host, next.port == url.port
+                Origin(next) == Origin(url)
             {
                 url = next
                 continue
