@@ -182,6 +182,9 @@ public enum TrainingCheckpoint {
                 path: url.path, reason: "damaged (\(describeDecoding(error)))")
         }
         try checkVersion(contents.formatVersion, url)
+        if let problem = contents.state.problem {
+            throw TrainingError.invalidCheckpoint(path: url.path, reason: "damaged (\(problem))")
+        }
         return contents
     }
 
@@ -367,8 +370,12 @@ public enum TrainingCheckpoint {
     static func describeDecoding(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
         switch error {
-        case .dataCorrupted(let context), .keyNotFound(_, let context),
-            .typeMismatch(_, let context), .valueNotFound(_, let context):
+        case .keyNotFound(let key, let context):
+            // Foundation's own text here is a debug dump of the CodingKey.
+            let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            return "missing field '\(path)'"
+        case .dataCorrupted(let context), .typeMismatch(_, let context),
+            .valueNotFound(_, let context):
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
             return (path.isEmpty ? "" : "at \(path): ") + context.debugDescription
         @unknown default:

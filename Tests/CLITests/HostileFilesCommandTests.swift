@@ -145,4 +145,45 @@ final class HostileFilesCommandTests: XCTestCase {
             XCTAssertFalse(result.stderr.contains("SeededGenerator"), result.stderr)
         }
     }
+
+    func testDamagedTrainerStateIsOneLineNamingTheFieldWithoutDebugDumps() throws {
+        let data = try CoLASubset.make(in: folder, count: 24)
+        let output = folder.appendingPathComponent("run")
+        let base = [
+            "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "cola", "--data",
+            data.path, "--output", output.path, "--epochs", "1", "--batch-size", "8",
+        ]
+        let first = try BertBinary.run(base + ["--save-steps", "1", "--max-steps", "1"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let url = output.appendingPathComponent("checkpoint-1/trainer_state.json")
+        let original = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        typealias Edit = (inout [String: Any]) -> Void
+        func editState(_ body: @escaping (inout [String: Any]) -> Void) -> Edit {
+            { root in
+                var state = root["state"] as? [String: Any] ?? [:]
+                body(&state)
+                root["state"] = state
+            }
+        }
+        let cases: [(String, Edit, String)] = [
+            ("negative epoch", editState { $0["epoch"] = -3 }, "epoch -3 is before the first"),
+            ("negative step", editState { $0["step"] = -1 }, "step -1 is negative"),
+            ("missing summary", editState { $0["summary"] = nil }, "missing field 'state.summary'"),
+            ("string step", editState { $0["step"] = "x" }, "at state.step:"),
+            (
+                "batch past the epoch",
+                editState { $0["epochBatches"] = 99 }, "epochBatches 99 is outside 0...3"
+            ),
+            ("no state", { $0["state"] = nil }, "missing field 'state'"),
+        ]
+        for (label, edit, mention) in cases {
+            var root = original
+            edit(&root)
+            try JSONSerialization.data(withJSONObject: root).write(to: url)
+            let result = try BertBinary.run(base + ["--resume", "latest"], timeout: 60)
+            assertOneLineError(result, mentions: ["trainer_state.json", mention], label)
+            XCTAssertFalse(result.stderr.contains("CodingKeys"), "\(label): \(result.stderr)")
+        }
+    }
 }
