@@ -120,6 +120,13 @@ final class HostileFilesCommandTests: XCTestCase {
             "--batch-size", "4", "--validation-fraction", "0", "--num-labels", "3",
         ], timeout: 120)
         XCTAssertEqual(result.status, 0, result.stderr)
+        let data = try BertBinary.run([
+            "data", "--model", TestPaths.fixture("tiny-bert").path, "--task", "tsv", "--train",
+            train.path, "--text-column", "text", "--label-column", "label", "--max-length",
+            "100000", "--validation-fraction", "0",
+        ], timeout: 60)
+        XCTAssertEqual(data.status, 0, data.stderr)
+        XCTAssertTrue(data.stdout.contains("Truncating to 64 tokens"), data.stdout)
     }
 
     func testCheckpointWithAHugeSamplerCountIsRefusedBeforeAllocating() throws {
