@@ -19,7 +19,9 @@ let package = Package(
         // MARK: - Public modules
 
         .target(name: "Randomness", exclude: ["README.md"]),
-        .target(name: "Tokenization", exclude: ["README.md"]),
+        .target(
+            name: "Tokenization", dependencies: ["_RegularFile", "_JSONKeys"],
+            exclude: ["README.md"]),
         .target(
             name: "Kernels",
             dependencies: ["_CBLAS", "_OneDNN", "_VectorKernels", "_ThreadPool", "Randomness"],
@@ -30,21 +32,23 @@ let package = Package(
             ]),
         .target(
             name: "Checkpoints",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["_RegularFile", .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["README.md"]),
         .target(
-            name: "BERT", dependencies: ["Kernels", "Checkpoints", "Tokenization", "Randomness"],
+            name: "BERT",
+            dependencies: ["Kernels", "Checkpoints", "Tokenization", "Randomness", "_RegularFile"],
             exclude: ["README.md"]),
         .target(
             name: "Datasets",
             dependencies: [
-                "Tokenization", "Randomness",
+                "Tokenization", "Randomness", "_RegularFile", "_JSONKeys",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["README.md"]),
         .target(
-            name: "Training", dependencies: ["BERT", "Datasets", "Kernels", "Randomness"],
+            name: "Training",
+            dependencies: ["BERT", "Datasets", "Kernels", "Randomness", "_RegularFile"],
             exclude: ["README.md"]),
 
         // MARK: - Implementation details (not API)
@@ -63,6 +67,8 @@ let package = Package(
             ]),
         .target(name: "_VectorKernels"),
         .target(name: "_ThreadPool"),
+        .target(name: "_RegularFile"),
+        .target(name: "_JSONKeys"),
         .target(name: "_AllocationCounter", dependencies: ["_ThreadPool"]),
         .target(name: "_TestSupport", dependencies: ["Randomness"]),
 
@@ -78,7 +84,8 @@ let package = Package(
         // MARK: - Tests
 
         .testTarget(name: "RandomnessTests", dependencies: ["Randomness"]),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "_TestSupport"]),
+        .testTarget(
+            name: "TokenizationTests", dependencies: ["Tokenization", "_TestSupport", "_JSONKeys"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "_TestSupport"]),
         .testTarget(
             name: "CheckpointsTests",

@@ -2,6 +2,7 @@
 
 import Checkpoints
 import Foundation
+import _RegularFile
 
 /// A BERT model's hyper-parameters: transformers' `BertConfig`, as stored in `config.json`.
 ///
@@ -180,9 +181,9 @@ public struct BertConfiguration: Codable, Sendable, Equatable {
         let path = url.path
         let data: Data
         do {
-            data = try Data(contentsOf: url)
+            data = try RegularFile.read(url, limit: 16 << 20)
         } catch {
-            throw ConfigurationError.unreadable(file: path, reason: error.localizedDescription)
+            throw ConfigurationError.unreadable(file: path, reason: error.reason)
         }
         let json: JSONValue
         do {
@@ -270,16 +271,29 @@ public struct BertConfiguration: Codable, Sendable, Equatable {
     ///   the head count does not divide, a dropout outside [0, 1), an epsilon ≤ 0, a negative
     ///   initializer range, a pad token outside the vocabulary, labels whose ids are not
     ///   0..<n, single-label classification with one label, or `is_decoder`.
+    ///   Sizes above ``Limits`` and a parameter count above ``Limits/parameters`` are refused
+    ///   too, before anything is allocated: a config.json is untrusted input.
     public func validate() throws {
         let file = origin
-        for (field, value) in [
-            ("vocab_size", vocabSize), ("hidden_size", hiddenSize),
-            ("num_hidden_layers", numHiddenLayers), ("num_attention_heads", numAttentionHeads),
-            ("intermediate_size", intermediateSize),
-            ("max_position_embeddings", maxPositionEmbeddings), ("type_vocab_size", typeVocabSize),
-        ] where value < 1 {
+        for (field, value, limit) in [
+            ("vocab_size", vocabSize, Limits.vocabSize), ("hidden_size", hiddenSize, Limits.hiddenSize),
+            ("num_hidden_layers", numHiddenLayers, Limits.layers),
+            ("num_attention_heads", numAttentionHeads, Limits.heads),
+            ("intermediate_size", intermediateSize, Limits.intermediateSize),
+            ("max_position_embeddings", maxPositionEmbeddings, Limits.positions),
+            ("type_vocab_size", typeVocabSize, Limits.typeVocabSize),
+            ("num_labels", numLabels, Limits.labels),
+        ] where !(1...limit).contains(value) {
             throw ConfigurationError.invalidValue(
-                file: file, field: field, expected: "an integer ≥ 1", actual: String(value))
+                file: file, field: field, expected: "an integer in 1...\(limit)",
+                actual: String(value))
+        }
+        guard let parameters = Limits.parameterCount(self), parameters <= Limits.parameters else {
+            throw ConfigurationError.invalidValue(
+                file: file, field: "num_hidden_layers",
+                expected: "sizes giving at most \(Limits.parameters) parameters",
+                actual: "\(numHiddenLayers) layers of hidden_size \(hiddenSize), "
+                    + "intermediate_size \(intermediateSize), vocab_size \(vocabSize)")
         }
         guard hiddenSize % numAttentionHeads == 0 else {
             throw ConfigurationError.invalidValue(
@@ -519,9 +533,10 @@ private struct FieldReader {
     func labels() throws -> ([Int: String], [String: Int]) {
         guard let id2labelValue = object["id2label"], id2labelValue != .null else {
             let count = try int("num_labels", default: 2)
-            guard count >= 1 else {
+            guard (1...BertConfiguration.Limits.labels).contains(count) else {
                 throw ConfigurationError.invalidValue(
-                    file: file, field: "num_labels", expected: "an integer ≥ 1",
+                    file: file, field: "num_labels",
+                    expected: "an integer in 1...\(BertConfiguration.Limits.labels)",
                     actual: String(count))
             }
             let names = (0..<count).map { "LABEL_\($0)" }

@@ -54,9 +54,34 @@ extension BertForSequenceClassification {
             throw ModelError.missingWeights(folder: folder.path)
         }
         let file = try SafeTensorsFile(contentsOf: weightsURL)
+        // Before allocating: the config's sizes must be the file's, so a config.json that asks
+        // for more than the file holds fails here, not in the allocator.
+        try checkShapes(ParameterTable(configuration: configuration), in: file)
         let model = BertForSequenceClassification(configuration: configuration)
         let report = try model.loadParameters(from: file, generator: &generator)
         return (model, report)
+    }
+
+    /// Checks that every tensor of `table` but the pooler and classifier is in `file` with the
+    /// table's shape, without reading or allocating any tensor.
+    /// - Throws: ``ModelError/missingTensor(file:tensor:)``,
+    ///   ``ModelError/shapeMismatch(file:tensor:expected:actual:)``.
+    public static func checkShapes(_ table: ParameterTable, in file: SafeTensorsFile) throws {
+        let available = Set(file.tensorNames)
+        for entry in table.entries
+        where !entry.name.hasPrefix("classifier.") && !entry.name.hasPrefix("bert.pooler.") {
+            let candidates =
+                entry.name.hasPrefix("bert.")
+                ? [entry.name, String(entry.name.dropFirst("bert.".count))] : [entry.name]
+            guard let found = candidates.first(where: available.contains) else {
+                throw ModelError.missingTensor(file: file.url.path, tensor: entry.name)
+            }
+            let shape = try file.info(found).shape
+            guard shape == entry.shape else {
+                throw ModelError.shapeMismatch(
+                    file: file.url.path, tensor: found, expected: entry.shape, actual: shape)
+            }
+        }
     }
 
     /// Copies every parameter from `file` (see ``load(from:labels:dropout:generator:)``).

@@ -12,6 +12,9 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case vocabularyMismatch(folder: String, tokenizer: Int, embeddingRows: Int)
     /// An input is longer than the position embeddings allow, or has an out-of-range id.
     case invalidInput(String)
+    /// The model computed NaN or infinite logits (its weights hold NaN or infinity, or they
+    /// overflow); `input` is the 0-based index of the first such input.
+    case nonFiniteLogits(folder: String, input: Int)
 
     public var description: String {
         switch self {
@@ -26,6 +29,9 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
                 "\(folder): the tokenizer has \(tokenizer) tokens but word_embeddings has \(rows) rows (config.json vocab_size)"
         case .invalidInput(let message):
             return message
+        case .nonFiniteLogits(let folder, let input):
+            return "\(folder): the model's logits for input \(input + 1) are not finite (NaN or "
+                + "infinity): its weights are damaged or overflow"
         }
     }
 }

@@ -27,14 +27,21 @@ public final class TextClassifier: @unchecked Sendable {
     public let tokenizer: BertTokenizer
     public let model: BertForSequenceClassification
     public let loadReport: LoadReport
+    /// The folder the model came from (named in errors).
+    public let folder: URL
     /// Inputs longer than this are truncated (special tokens included).
     public var maxLength: Int
     private let activations: Activations
 
     /// Loads the tokenizer and model of a Hugging Face folder.
+    ///
+    /// A folder whose classifier head is missing (a base model) still loads, with the head
+    /// newly initialized as `from_pretrained` does; ``loadReport`` lists it, so callers can
+    /// warn as transformers does.
     /// - Throws: ``ModelError/vocabularyMismatch(folder:tokenizer:embeddingRows:)`` when the
     ///   tokenizer can produce ids past the embedding's rows; loading errors otherwise.
     public init(folder: URL, maxLength: Int? = nil) throws {
+        self.folder = folder
         tokenizer = try BertTokenizer.load(from: folder)
         var generator = SeededGenerator(seed: 42)
         (model, loadReport) = try BertForSequenceClassification.load(
@@ -46,6 +53,7 @@ public final class TextClassifier: @unchecked Sendable {
     }
 
     /// Classifies texts or text pairs, `batchSize` at a time, in input order.
+    /// - Throws: ``ModelError/nonFiniteLogits(folder:input:)`` for NaN or infinite logits.
     public func predict(_ inputs: [(text: String, pair: String?)], batchSize: Int = 32) throws
         -> [Prediction]
     {
@@ -60,6 +68,11 @@ public final class TextClassifier: @unchecked Sendable {
             }
             let logits = try model.logits(
                 for: PackedInput(encodings: encodings), activations: activations)
+            // transformers would print NaN probabilities; an answer that is no answer is an
+            // error here.
+            if let bad = logits.firstIndex(where: { $0.contains { !$0.isFinite } }) {
+                throw ModelError.nonFiniteLogits(folder: folder.path, input: start + bad)
+            }
             predictions += logits.map(makePrediction)
             start += batchSize
         }

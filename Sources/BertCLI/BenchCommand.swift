@@ -20,10 +20,10 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "bert-base-uncased, minilm, or a config.json file.")
     var config: String = "bert-base-uncased"
 
-    @Option(name: .long, help: "Sequences per step.")
+    @Option(name: .long, parsing: .unconditional, help: "Sequences per step.")
     var batchSize: Int = 32
 
-    @Option(name: .long, help: "Tokens per sequence, [CLS] and [SEP] included.")
+    @Option(name: .long, parsing: .unconditional, help: "Tokens per sequence, [CLS] and [SEP] included.")
     var seqLength: Int = 64
 
     @Option(
@@ -33,13 +33,13 @@ struct BenchCommand: ParsableCommand {
             valueName: "fixed|cola"))
     var lengths: String = "fixed"
 
-    @Option(name: .long, help: "With --lengths cola: the epochs of the projected tutorial run.")
+    @Option(name: .long, parsing: .unconditional, help: "With --lengths cola: the epochs of the projected tutorial run.")
     var epochs: Int = 4
 
-    @Option(name: .long, help: "Timed steps after warm-up.")
+    @Option(name: .long, parsing: .unconditional, help: "Timed steps after warm-up.")
     var steps: Int = 10
 
-    @Option(name: .long, help: "Untimed warm-up steps.")
+    @Option(name: .long, parsing: .unconditional, help: "Untimed warm-up steps.")
     var warmup: Int = 2
 
     @Flag(name: .long, help: "Print one JSON object.")

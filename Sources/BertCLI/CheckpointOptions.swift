@@ -5,44 +5,52 @@ import Foundation
 
 /// `bert train`'s options for long runs: checkpoints, resuming, keeping the best epoch.
 struct CheckpointOptions: ParsableArguments {
-    @Option(name: .long, help: "Save a checkpoint (OUT/checkpoint-STEP) every N optimizer steps (0: none).")
-    var saveSteps: Int = 0
+    @Option(name: .long, parsing: .unconditional, help: "Save a checkpoint (OUT/checkpoint-STEP) every N optimizer steps (default: none).")
+    var saveSteps: Int?
 
     @Flag(
         name: .long, inversion: .prefixedNo,
         help: "Save a checkpoint at the end of every epoch, after validation.")
     var saveEveryEpoch = false
 
-    @Option(name: .long, help: "Keep only the newest K checkpoints (0: keep all).")
+    @Option(name: .long, parsing: .unconditional, help: "Keep only the newest K checkpoints (K ≥ 1).")
     var saveTotalLimit: Int = 2
 
     @Option(
-        name: .long,
+        name: .customLong("resume"),
         help: ArgumentHelp(
             "Continue a run from a checkpoint folder, or from OUT's newest with 'latest'.",
             valueName: "dir|latest"))
-    var resume: String?
+    var resumeValues: [String] = []
+
+    /// `--resume`, given at most once (``validate()`` refuses a repeat).
+    var resume: String? { resumeValues.last }
 
     @Option(
         name: .long,
         help: "Keep the model of the epoch with the best validation mcc, accuracy or loss as the final model.")
     var metricForBest: BestMetric?
 
-    @Option(name: .long, help: "Stop after N epochs without improving --metric-for-best.")
+    @Option(name: .long, parsing: .unconditional, help: "Stop after N epochs without improving --metric-for-best.")
     var patience: Int?
 
     /// Test-only: end the process (`_exit(3)`) right after this optimizer step and its save.
-    @Option(name: .long, help: .hidden)
+    @Option(name: .long, parsing: .unconditional, help: .hidden)
     var debugExitAfterStep: Int?
 
     /// Test-only: end the process in the middle of the Nth checkpoint save of this process,
     /// when every file is written but the folder is not yet renamed into place.
-    @Option(name: .long, help: .hidden)
+    @Option(name: .long, parsing: .unconditional, help: .hidden)
     var debugExitInSave: Int?
 
     func validate() throws {
-        if saveSteps < 0 { throw ValidationError("--save-steps must be ≥ 0") }
-        if saveTotalLimit < 0 { throw ValidationError("--save-total-limit must be ≥ 0") }
+        if let saveSteps, saveSteps < 1 { throw ValidationError("--save-steps must be ≥ 1") }
+        if saveTotalLimit < 1 { throw ValidationError("--save-total-limit must be ≥ 1") }
+        if resumeValues.count > 1 {
+            throw ValidationError(
+                "--resume is given \(resumeValues.count) times; give it once")
+        }
+        if let resume, resume.isEmpty { throw ValidationError("--resume must not be empty") }
         if let patience {
             if patience < 1 { throw ValidationError("--patience must be ≥ 1") }
             if metricForBest == nil {

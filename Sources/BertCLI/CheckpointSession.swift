@@ -66,6 +66,15 @@ final class CheckpointSession {
         let folder: URL
         if resume == "latest" {
             guard let last = existing.last else {
+                // Folders named like checkpoints but without their state: a resume that
+                // started over here would silently throw away what they hold.
+                let incomplete = TrainingCheckpoint.incompleteCheckpoints(in: output)
+                if let first = incomplete.first {
+                    throw CLIError(
+                        "--resume latest: \(output.path) holds no complete checkpoint "
+                            + "(\(first.lastPathComponent) has no trainer_state.json); remove "
+                            + "\(incomplete.count == 1 ? "it" : "them") to start again")
+                }
                 out.notice("No checkpoint in \(output.path): starting from the beginning.")
                 return
             }
@@ -79,8 +88,8 @@ final class CheckpointSession {
                 throw CLIError("\(resume): no such checkpoint folder")
             }
         }
-        let contents = try TrainingCheckpoint.contents(of: folder)
-        try TrainingCheckpoint.check(contents, at: folder, against: settings)
+        let contents = try TrainingCheckpoint.contents(
+            of: folder, checkedAgainst: settings, trainingCount: data.train.count)
         try TrainingCheckpoint.restore(into: tuner, from: folder, contents: contents)
         let state = contents.state
         if contents.threadCount != Kernels.threadCount {
@@ -103,7 +112,7 @@ final class CheckpointSession {
             let epochEnds =
                 state.sampler.state.batchIndex == state.sampler.batchesPerEpoch
                 || state.step == tuner.options.maxSteps
-            if options.saveSteps > 0, state.step % options.saveSteps == 0,
+            if let saveSteps = options.saveSteps, state.step % saveSteps == 0,
                 !(options.saveEveryEpoch && epochEnds)
             {
                 try save(state)
@@ -180,9 +189,7 @@ final class CheckpointSession {
         let folder = try TrainingCheckpoint.save(
             tuner, state: state, settings: settings, tokenizerFolder: tokenizerFolder,
             in: output, beforeRename: { if exitHere { _exit(3) } })
-        if options.saveTotalLimit > 0 {
-            TrainingCheckpoint.removeOld(in: output, keep: options.saveTotalLimit)
-        }
+        TrainingCheckpoint.removeOld(in: output, keep: options.saveTotalLimit)
         out.checkpoint(folder: folder, step: state.step)
     }
 }

@@ -19,10 +19,10 @@ struct DataCommand: ParsableCommand {
 
     @OptionGroup var splitOptions: SplitOptions
 
-    @Option(name: .long, help: "Batch size, for the batch counts.")
+    @Option(name: .long, parsing: .unconditional, help: "Batch size, for the batch counts.")
     var batchSize: Int = 32
 
-    @Option(name: .long, help: "Seed for the sample rows shown.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed for the sample rows shown.")
     var seed: UInt64 = 42
 
     func validate() throws {
@@ -30,9 +30,14 @@ struct DataCommand: ParsableCommand {
     }
 
     func run() throws {
-        let tokenizer = try BertTokenizer.load(from: modelOptions.modelURL)
-        let data = try splitOptions.load(taskOptions, tokenizer: tokenizer)
-        print(DataSummary(data: data, tokenizer: tokenizer, maxLength: taskOptions.maxLength,
+        let folder = try modelOptions.modelURL
+        let tokenizer = try BertTokenizer.load(from: folder)
+        // A tokenizer-only folder has no config.json and so no position limit to apply.
+        let hasConfig = FileManager.default.fileExists(
+            atPath: folder.appendingPathComponent("config.json").path)
+        let maxLength = try hasConfig ? taskOptions.maxLength(forModelAt: folder) : taskOptions.maxLength
+        let data = try splitOptions.load(taskOptions, tokenizer: tokenizer, maxLength: maxLength)
+        print(DataSummary(data: data, tokenizer: tokenizer, maxLength: maxLength,
             batchSize: batchSize, seed: seed).text)
     }
 }

@@ -1,6 +1,7 @@
 // swift-bert — the `bert` command.
 
 import ArgumentParser
+import BERT
 import Datasets
 import Foundation
 import Tokenization
@@ -44,10 +45,18 @@ struct TaskOptions: ParsableArguments {
         help: "Whether a tsv/csv file's first row is a header (default: yes if it holds the named columns).")
     var header: Bool?
 
-    @Option(name: .long, help: "Truncate inputs to this many tokens, special tokens included.")
+    @Option(name: .long, parsing: .unconditional, help: "Truncate inputs to this many tokens, special tokens included.")
     var maxLength: Int = 64
 
     var dataURL: URL { URL(fileURLWithPath: data ?? "") }
+
+    /// `--max-length`, capped at the model's `max_position_embeddings` as `bert predict` and
+    /// transformers' tokenizers (`model_max_length`) cap it: a longer input has no position.
+    func maxLength(forModelAt folder: URL) throws -> Int {
+        let configuration = try BertConfiguration.load(
+            from: folder.appendingPathComponent("config.json"))
+        return min(maxLength, configuration.maxPositionEmbeddings)
+    }
 
     /// The format of a table task, `nil` for CoLA.
     var tableFormat: TableFormat? { task == "cola" ? nil : TableFormat(rawValue: task) }
@@ -110,10 +119,10 @@ struct TaskOptions: ParsableArguments {
 
 /// The train/validation split of the training file (`data`, `train`).
 struct SplitOptions: ParsableArguments {
-    @Option(name: .long, help: "Fraction of the training file held out for validation.")
+    @Option(name: .long, parsing: .unconditional, help: "Fraction of the training file held out for validation.")
     var validationFraction: Double = 0.1
 
-    @Option(name: .long, help: "Seed of the train/validation split.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the train/validation split.")
     var splitSeed: UInt64 = 2018
 
     func validate() throws {
@@ -122,15 +131,19 @@ struct SplitOptions: ParsableArguments {
         }
     }
 
-    /// Loads and tokenizes the task's data with this split.
-    func load(_ task: TaskOptions, tokenizer: BertTokenizer) throws -> ClassificationData {
+    /// Loads and tokenizes the task's data with this split, truncating to `maxLength` (default
+    /// `--max-length`).
+    func load(_ task: TaskOptions, tokenizer: BertTokenizer, maxLength: Int? = nil) throws
+        -> ClassificationData
+    {
+        let maxLength = maxLength ?? task.maxLength
         guard let format = task.tableFormat else {
             return try ClassificationData.cola(
-                contentsOf: task.dataURL, tokenizer: tokenizer, maxLength: task.maxLength,
+                contentsOf: task.dataURL, tokenizer: tokenizer, maxLength: maxLength,
                 validationFraction: validationFraction, splitSeed: splitSeed)
         }
         return try ClassificationData.table(
-            task.tableFiles(format: format), tokenizer: tokenizer, maxLength: task.maxLength,
+            task.tableFiles(format: format), tokenizer: tokenizer, maxLength: maxLength,
             validationFraction: validationFraction, splitSeed: splitSeed)
     }
 }

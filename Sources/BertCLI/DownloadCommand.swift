@@ -28,7 +28,9 @@ struct DownloadCommand: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        if revision.isEmpty { throw ValidationError("--revision must not be empty") }
+        if let problem = HubNames.revisionProblem(revision) {
+            throw ValidationError("--revision '\(revision)': \(problem)")
+        }
     }
 
     func run() throws {

@@ -29,7 +29,7 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var splitOptions: SplitOptions
 
-    @Option(name: .long, help: "Sequences per forward pass.")
+    @Option(name: .long, parsing: .unconditional, help: "Sequences per forward pass.")
     var batchSize: Int = 32
 
     @Flag(name: .long, help: "Write one JSON object instead of text.")
@@ -71,7 +71,7 @@ struct EvaluateCommand: ParsableCommand {
         let split = self.split ?? defaultSplit
         let examples = ClassificationData.encode(
             try labeledExamples(split: split, labels: labels), tokenizer: tokenizer,
-            maxLength: taskOptions.maxLength)
+            maxLength: min(taskOptions.maxLength, model.configuration.maxPositionEmbeddings))
         let result = try FineTuner.evaluate(model, on: examples, batchSize: batchSize)
         if json {
             let rows = result.confusion.map { JSONText.array($0) }.joined(separator: ",")

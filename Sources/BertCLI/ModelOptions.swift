@@ -38,14 +38,18 @@ struct ModelOptions: ParsableArguments {
         guard !looksLikePath, (try? ModelResolver.validateRepositoryID(model)) != nil else {
             throw ValidationError("\(model): no such model folder")
         }
-        if revision.isEmpty { throw ValidationError("--revision must not be empty") }
+        if let problem = HubNames.revisionProblem(revision) {
+            throw ValidationError("--revision '\(revision)': \(problem)")
+        }
     }
 }
 
 /// The CLI's resolver: settings from the environment, download progress on stderr.
 enum HubModels {
-    static func resolver() -> ModelResolver {
-        ModelResolver(settings: HubSettings()) { event in
+    /// - Throws: `CheckpointError` for a Hub environment variable of the wrong form.
+    static func resolver() throws -> ModelResolver {
+        try HubSettings.validate(environment: ProcessInfo.processInfo.environment)
+        return ModelResolver(settings: HubSettings()) { event in
             switch event {
             case .downloading(let repository, let file, let size):
                 let amount = size.map { String(format: " (%.1f MB)", Double($0) / 1e6) } ?? ""

@@ -29,10 +29,10 @@ struct PredictCommand: ParsableCommand {
     @Flag(name: .long, help: "Read and write JSON lines.")
     var jsonl = false
 
-    @Option(name: .long, help: "Sequences per forward pass.")
+    @Option(name: .long, parsing: .unconditional, help: "Sequences per forward pass.")
     var batchSize: Int = 32
 
-    @Option(name: .long, help: "Truncate inputs to this many tokens (default: the model's limit).")
+    @Option(name: .long, parsing: .unconditional, help: "Truncate inputs to this many tokens (default: the model's limit).")
     var maxLength: Int?
 
     @Option(
@@ -72,6 +72,9 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let classifier = try TextClassifier(folder: modelOptions.modelURL, maxLength: maxLength)
+        for line in Self.loadWarnings(classifier.loadReport, model: modelOptions.model) {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
         compute.apply()
         classifier.model.setPrecision(compute.precision)
         if let tableFormat {
@@ -139,5 +142,28 @@ enum OutputFile {
             try? FileManager.default.removeItem(at: temporary)
             throw CLIError("\(path): cannot write: \(error.localizedDescription)")
         }
+    }
+}
+
+extension PredictCommand {
+    /// transformers' loading warnings, one line each: a newly initialized head (predictions
+    /// from random weights) and checkpoint tensors the model did not use.
+    static func loadWarnings(_ report: LoadReport, model: String) -> [String] {
+        var lines: [String] = []
+        if !report.newlyInitialized.isEmpty {
+            let names = report.newlyInitialized.map { "'\($0)'" }.joined(separator: ", ")
+            lines.append(
+                "warning: Some weights of BertForSequenceClassification were not initialized "
+                    + "from the model checkpoint at \(model) and are newly initialized: [\(names)]; "
+                    + "its predictions are those of random weights (fine-tune it first)")
+        }
+        if !report.unused.isEmpty {
+            let names = report.unused.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
+            let more = report.unused.count > 5 ? ", … (\(report.unused.count) in all)" : ""
+            lines.append(
+                "warning: Some weights of the model checkpoint at \(model) were not used when "
+                    + "initializing BertForSequenceClassification: [\(names)\(more)]")
+        }
+        return lines
     }
 }

@@ -24,7 +24,7 @@ struct TokenizeCommand: ParsableCommand {
     @Flag(name: .long, help: "Print word pieces instead of ids (plain mode).")
     var tokens = false
 
-    @Option(name: .long, help: "Truncate to this many tokens, special tokens included.")
+    @Option(name: .long, parsing: .unconditional, help: "Truncate to this many tokens, special tokens included.")
     var maxLength: Int?
 
     @Option(name: .long, help: "Padding: none, longest (per run of input), or max_length.")
@@ -34,7 +34,7 @@ struct TokenizeCommand: ParsableCommand {
     var input: String?
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: "Benchmark: encode the whole input this many times and print the best time to stderr.")
     var repeatTiming: Int?
 

@@ -28,12 +28,17 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var taskOptions: TaskOptions
 
-    @Option(name: .long, help: "The folder to write the fine-tuned model, checkpoints and report into (its model files are replaced).")
+    @Option(name: .long, help: "The folder to write the fine-tuned model, checkpoints and report into: new, empty, or an earlier run's (its model files are replaced).")
     var output: String
+
+    @Flag(
+        name: .long,
+        help: "Write into an existing non-empty --output folder that is not an earlier run's.")
+    var overwriteOutputDir = false
 
     @OptionGroup var splitOptions: SplitOptions
 
-    @Option(name: .long, help: "Number of labels of the classifier (default: the task's).")
+    @Option(name: .long, parsing: .unconditional, help: "Number of labels of the classifier (default: the task's).")
     var numLabels: Int?
 
     @OptionGroup var training: TrainingOptions
@@ -46,6 +51,10 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
+        if let numLabels, !(1...BertConfiguration.Limits.labels).contains(numLabels) {
+            throw ValidationError(
+                "--num-labels must be in 1...\(BertConfiguration.Limits.labels)")
+        }
         if taskOptions.task == "cola", let numLabels, numLabels < CoLA.labelNames.count {
             throw ValidationError(
                 "--num-labels must be ≥ \(CoLA.labelNames.count), the task's label count")
@@ -54,9 +63,16 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let outputURL = URL(fileURLWithPath: output)
+        let modelURL = try modelOptions.modelURL
+        let inputs = [taskOptions.data, taskOptions.train, taskOptions.validation, taskOptions.test]
+            .compactMap { $0.map { URL(fileURLWithPath: $0) } }
+        try OutputFolder.check(
+            output, model: modelURL, inputs: inputs, overwrite: overwriteOutputDir)
         try ModelFolder.checkWritable(outputURL)
-        let tokenizer = try BertTokenizer.load(from: modelOptions.modelURL)
-        var data = try splitOptions.load(taskOptions, tokenizer: tokenizer)
+        let tokenizer = try BertTokenizer.load(from: modelURL)
+        var data = try splitOptions.load(
+            taskOptions, tokenizer: tokenizer,
+            maxLength: taskOptions.maxLength(forModelAt: modelURL))
         if let limit = training.limitTrain, limit < data.train.count {
             data.train = data.train.subset(0..<limit)
         }
@@ -68,9 +84,21 @@ struct TrainCommand: ParsableCommand {
         if let numLabels {
             labels += (labels.count..<numLabels).map { "LABEL_\($0)" }
         }
+        if labels.count < 2 {
+            // One label would make a one-logit head, which transformers treats as regression.
+            let file = taskOptions.train ?? taskOptions.data ?? "the training file"
+            throw CLIError(
+                "\(file): every training example has the label '\(labels.first ?? "")': "
+                    + "classification needs at least 2 labels (--num-labels N adds more)")
+        }
+        if labels.count > BertConfiguration.Limits.labels {
+            throw CLIError(
+                "the training file has \(labels.count) labels, more than the "
+                    + "\(BertConfiguration.Limits.labels) a classifier may have")
+        }
         var generator = SeededGenerator(seed: training.seed, stream: Self.initializationStream)
         let (model, report) = try ModelFolder.load(
-            from: modelOptions.modelURL, labels: labels, dropout: training.dropout,
+            from: modelURL, labels: labels, dropout: training.dropout,
             generator: &generator)
         try model.checkVocabulary(of: tokenizer, folder: modelOptions.model)
 
@@ -95,7 +123,7 @@ struct TrainCommand: ParsableCommand {
         let tuner = try FineTuner(model: model, options: fineTuning)
         let session = try CheckpointSession(
             options: checkpointing, tuner: tuner, data: data, output: outputURL,
-            tokenizerFolder: modelOptions.modelURL, out: out)
+            tokenizerFolder: modelURL, out: out)
         let start = Date()
         let summary = try tuner.train(
             on: data.train, validation: data.validation, from: session.resumed,
@@ -148,7 +176,7 @@ struct TrainCommand: ParsableCommand {
             summary: summary, data: data, tests: testResults, labels: labels,
             trainingSeconds: trainingSeconds, bestEpoch: bestEpoch, session: session)
         try ModelFolder.saveKeepingOtherFiles(
-            model, tokenizerFolder: modelOptions.modelURL, into: outputURL)
+            model, tokenizerFolder: modelURL, into: outputURL)
         out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
     }
 

@@ -6,46 +6,46 @@ import Training
 
 /// The hyperparameters of `bert train`; the defaults are the tutorial's.
 struct TrainingOptions: ParsableArguments {
-    @Option(name: .long, help: "Passes over the training set.")
+    @Option(name: .long, parsing: .unconditional, help: "Passes over the training set.")
     var epochs: Int = 4
 
-    @Option(name: .long, help: "Sequences per optimizer step (and per validation batch).")
+    @Option(name: .long, parsing: .unconditional, help: "Sequences per optimizer step (and per validation batch).")
     var batchSize: Int = 32
 
-    @Option(name: .long, help: "AdamW's base learning rate, decayed linearly to 0.")
+    @Option(name: .long, parsing: .unconditional, help: "AdamW's base learning rate, decayed linearly to 0.")
     var learningRate: Double = 2e-5
 
-    @Option(name: .long, help: "AdamW's epsilon.")
+    @Option(name: .long, parsing: .unconditional, help: "AdamW's epsilon.")
     var adamEpsilon: Double = 1e-8
 
-    @Option(name: .long, help: "AdamW's decoupled weight decay, applied to every parameter.")
+    @Option(name: .long, parsing: .unconditional, help: "AdamW's decoupled weight decay, applied to every parameter.")
     var weightDecay: Double = 0
 
-    @Option(name: .long, help: "Linear warm-up steps.")
+    @Option(name: .long, parsing: .unconditional, help: "Linear warm-up steps.")
     var warmupSteps: Int = 0
 
-    @Option(name: .long, help: "Warm-up as a fraction of all steps (used when --warmup-steps is 0).")
+    @Option(name: .long, parsing: .unconditional, help: "Warm-up as a fraction of all steps (used when --warmup-steps is 0).")
     var warmupRatio: Double = 0
 
-    @Option(name: .long, help: "Clip the global gradient norm to this (clip_grad_norm_).")
+    @Option(name: .long, parsing: .unconditional, help: "Clip the global gradient norm to this (clip_grad_norm_).")
     var maxGradNorm: Float = 1.0
 
-    @Option(name: .long, help: "Seed for batch order, dropout and new weights.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed for batch order, dropout and new weights.")
     var seed: UInt64 = 42
 
-    @Option(name: .long, help: "Hidden and attention dropout probability (default: the config's).")
+    @Option(name: .long, parsing: .unconditional, help: "Hidden and attention dropout probability (default: the config's).")
     var dropout: Double?
 
     @Flag(name: .long, help: "Take training batches in file order instead of a random order.")
     var noShuffle = false
 
-    @Option(name: .long, help: "Report progress every this many batches.")
+    @Option(name: .long, parsing: .unconditional, help: "Report progress every this many batches.")
     var logEvery: Int = 40
 
-    @Option(name: .long, help: "Stop after this many optimizer steps (for smoke runs).")
+    @Option(name: .long, parsing: .unconditional, help: "Stop after this many optimizer steps (for smoke runs).")
     var maxSteps: Int?
 
-    @Option(name: .long, help: "Train on only the first N training examples (for tests).")
+    @Option(name: .long, parsing: .unconditional, help: "Train on only the first N training examples (for tests).")
     var limitTrain: Int?
 
     @Flag(

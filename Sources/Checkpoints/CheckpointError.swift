@@ -60,6 +60,17 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
     case missingHeader(repository: String, file: String, url: String, status: Int, header: String)
     /// The connection failed or timed out; `status` is the last HTTP status seen (0 if none).
     case downloadFailed(repository: String, file: String, url: String, status: Int, reason: String)
+    /// A Hub response header that becomes a cache path (`X-Repo-Commit`, `ETag`) has a value
+    /// of the wrong form; nothing was written.
+    case invalidHubHeader(
+        repository: String, file: String, url: String, header: String, value: String,
+        expected: String)
+    /// A revision (`--revision`, or a ref) that cannot name a branch, tag or commit safely.
+    case invalidRevision(revision: String, reason: String)
+    /// An environment variable holds a value of the wrong form.
+    case invalidSetting(name: String, value: String, expected: String)
+    /// A path built for the HF cache would lie outside it.
+    case outsideCache(path: String, cache: String)
     /// A downloaded file's size or sha256 is not what the Hub announced; it was discarded.
     case downloadMismatch(
         repository: String, file: String, status: Int, field: String, expected: String,
@@ -130,9 +141,34 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
         case .downloadFailed(let repository, let file, let url, let status, let reason):
             let seen = status == 0 ? "no HTTP status" : "HTTP \(status)"
             return "\(repository): \(file): download from \(url) failed (\(seen)): \(reason)"
+        case .invalidHubHeader(let repository, let file, let url, let header, let value, let expected):
+            return "\(repository): \(file): \(url) sent \(header) \(quoted(value)), expected "
+                + "\(expected); refused"
+        case .invalidRevision(let revision, let reason):
+            return "revision \(quoted(revision)): \(reason)"
+        case .invalidSetting(let name, let value, let expected):
+            return "\(name)=\(quoted(value)): expected \(expected)"
+        case .outsideCache(let path, let cache):
+            return "\(path): outside the HF cache \(cache); refused"
         case .downloadMismatch(let repository, let file, let status, let field, let expected, let actual):
             return "\(repository): \(file): HTTP \(status) but downloaded \(field) is \(actual), "
                 + "expected \(expected); discarded"
         }
     }
+}
+
+/// `value` in double quotes, at most 100 characters, control characters escaped: a one-line
+/// rendering of an untrusted string.
+func quoted(_ value: String) -> String {
+    var out = "\""
+    for scalar in value.unicodeScalars.prefix(100) {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+            out += "\\u{" + String(scalar.value, radix: 16) + "}"
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + (value.unicodeScalars.count > 100 ? "…\"" : "\"")
 }

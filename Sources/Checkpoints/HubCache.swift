@@ -61,14 +61,23 @@ public struct HubCache: Sendable {
 
     /// The commit that `revision` names in the cache: the revision itself when it is a commit
     /// hash, else the contents of `refs/{revision}`; `nil` when the cache has no such ref.
+    ///
+    /// A revision that ``HubNames/revisionProblem(_:)`` refuses, and a ref file that holds
+    /// anything but a commit hash (or is not a small regular file), count as no ref.
     public func commit(_ repository: String, revision: String) -> String? {
         if Self.isCommitHash(revision) { return revision }
+        guard HubNames.revisionProblem(revision) == nil else { return nil }
         let ref = repositoryFolder(repository).appendingPathComponent("refs")
             .appendingPathComponent(revision)
-        guard let data = FileManager.default.contents(atPath: ref.path) else { return nil }
+        guard (try? HubNames.checkInside(ref, root: root)) != nil,
+            let attributes = try? FileManager.default.attributesOfItem(atPath: ref.path),
+            attributes[.type] as? FileAttributeType == .typeRegular,
+            ((attributes[.size] as? NSNumber)?.intValue ?? 0) <= 1024,
+            let data = FileManager.default.contents(atPath: ref.path)
+        else { return nil }
         let commit = String(decoding: data, as: UTF8.self).trimmingCharacters(
             in: .whitespacesAndNewlines)
-        return commit.isEmpty ? nil : commit
+        return HubNames.isCommit(commit) ? commit : nil
     }
 
     /// The cached file (its symlink resolves to an existing blob), or `nil`.
@@ -87,10 +96,18 @@ public struct HubCache: Sendable {
 
     /// Writes `refs/{revision}` = `commit` (nothing for a revision that is the commit itself).
     /// - Throws: ``CheckpointError/writeFailed(file:operation:reason:)``.
+    /// - Throws: ``CheckpointError/invalidRevision(revision:reason:)`` for a revision or commit
+    ///   that cannot be a path safely, ``CheckpointError/outsideCache(path:cache:)``.
     public func writeReference(_ repository: String, revision: String, commit: String) throws {
         guard revision != commit else { return }
-        let ref = repositoryFolder(repository).appendingPathComponent("refs")
-            .appendingPathComponent(revision)
+        try HubNames.validateRevision(revision)
+        guard HubNames.isCommit(commit) else {
+            throw CheckpointError.invalidRevision(
+                revision: commit, reason: "not a commit hash of 40 lowercase hex digits")
+        }
+        let ref = try HubNames.checkInside(
+            repositoryFolder(repository).appendingPathComponent("refs")
+                .appendingPathComponent(revision), root: root)
         if self.commit(repository, revision: revision) == commit { return }
         try perform("write", ref) {
             try FileManager.default.createDirectory(
@@ -104,7 +121,13 @@ public struct HubCache: Sendable {
     public func linkSnapshotFile(
         _ repository: String, commit: String, name: String, etag: String
     ) throws {
-        let link = snapshotFolder(repository, commit: commit).appendingPathComponent(name)
+        guard HubNames.isCommit(commit), HubNames.isBlobName(etag) else {
+            throw CheckpointError.outsideCache(
+                path: snapshotFolder(repository, commit: commit).path + "/" + name
+                    + " -> blobs/" + etag, cache: root.path)
+        }
+        let link = try HubNames.checkInside(
+            snapshotFolder(repository, commit: commit).appendingPathComponent(name), root: root)
         // huggingface_hub uses os.path.relpath(blob, link's folder): one "../" per level.
         let depth = 2 + name.split(separator: "/").count - 1
         let target = String(repeating: "../", count: depth) + "blobs/" + etag
@@ -124,8 +147,13 @@ public struct HubCache: Sendable {
     /// Records a 404 for an optional file, as huggingface_hub does (`.no_exist/{commit}/{name}`).
     /// - Throws: ``CheckpointError/writeFailed(file:operation:reason:)``.
     public func markMissing(_ repository: String, commit: String, name: String) throws {
-        let marker = repositoryFolder(repository).appendingPathComponent(".no_exist")
-            .appendingPathComponent(commit).appendingPathComponent(name)
+        guard HubNames.isCommit(commit) else {
+            throw CheckpointError.invalidRevision(
+                revision: commit, reason: "not a commit hash of 40 lowercase hex digits")
+        }
+        let marker = try HubNames.checkInside(
+            repositoryFolder(repository).appendingPathComponent(".no_exist")
+                .appendingPathComponent(commit).appendingPathComponent(name), root: root)
         try perform("write", marker) {
             try FileManager.default.createDirectory(
                 at: marker.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -135,7 +163,7 @@ public struct HubCache: Sendable {
 
     /// Whether `revision` is a full 40-hex-digit commit hash (used directly, never a ref).
     public static func isCommitHash(_ revision: String) -> Bool {
-        revision.utf8.count == 40 && revision.utf8.allSatisfy(Self.isLowercaseHexDigit)
+        HubNames.isCommit(revision)
     }
 
     /// Whether `etag` is a 64-hex-digit sha256, as the Hub gives for LFS files.

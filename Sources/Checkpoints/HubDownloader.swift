@@ -24,8 +24,10 @@ public struct HubFileMetadata: Equatable, Sendable {
 ///
 /// Like `huggingface_hub.file_download`: the HEAD does not follow a redirect to another host
 /// (the Hub's 302 to its CDN carries `X-Linked-Etag` and `X-Linked-Size`), but follows those
-/// to the same host (a renamed repository, a mirror); the GET follows redirects, asks for `Accept-Encoding: identity`,
-/// and resumes an interrupted transfer with `Range: bytes={have}-`.
+/// to the same scheme, host and port (a renamed repository, a mirror); the GET follows
+/// redirects, dropping the token when one leaves the origin (requests' `rebuild_auth`), asks
+/// for `Accept-Encoding: identity`, and resumes an interrupted transfer with
+/// `Range: bytes={have}-`.
 public struct HubDownloader: Sendable {
     /// `$HF_ENDPOINT`, default `https://huggingface.co`.
     public var endpoint: URL
@@ -37,17 +39,29 @@ public struct HubDownloader: Sendable {
     public var transferLimit: TimeInterval
     /// GET attempts per file: each after a dropped connection resumes where the last stopped.
     public var attempts: Int
+    /// A body that brings fewer than ``lowSpeedBytes`` in any ``lowSpeedWindow`` seconds is
+    /// cut (and resumed by the next attempt), as curl's `CURLOPT_LOW_SPEED_LIMIT`/`_TIME`: a
+    /// server that drips a byte every few seconds never trips the idle timeout.
+    public var lowSpeedBytes: Int
+    /// The window of the low-speed check, in seconds.
+    public var lowSpeedWindow: TimeInterval
+
+    /// huggingface_hub's `HF_HUB_DOWNLOAD_TIMEOUT` default: 10 s without a byte.
+    public static let defaultIdleTimeout: TimeInterval = 10
 
     /// A downloader for `endpoint`.
     public init(
-        endpoint: URL, token: String? = nil, idleTimeout: TimeInterval = 60,
-        transferLimit: TimeInterval = 6 * 3600, attempts: Int = 5
+        endpoint: URL, token: String? = nil, idleTimeout: TimeInterval = defaultIdleTimeout,
+        transferLimit: TimeInterval = 6 * 3600, attempts: Int = 5, lowSpeedBytes: Int = 1024,
+        lowSpeedWindow: TimeInterval = 30
     ) {
         self.endpoint = endpoint
         self.token = token
         self.idleTimeout = idleTimeout
         self.transferLimit = transferLimit
         self.attempts = max(1, attempts)
+        self.lowSpeedBytes = lowSpeedBytes
+        self.lowSpeedWindow = lowSpeedWindow
     }
 
     /// `{endpoint}/{repo}/resolve/{revision}/{file}`, the revision percent-encoded whole.
@@ -81,7 +95,7 @@ public struct HubDownloader: Sendable {
             let status = response.statusCode
             if (300..<400).contains(status), let location = header(response, "Location"),
                 let next = URL(string: location, relativeTo: url)?.absoluteURL,
-                next.host == url.host, next.port == url.port
+                Origin(next) == Origin(url)
             {
                 url = next
                 continue
@@ -98,12 +112,31 @@ public struct HubDownloader: Sendable {
                 }
                 return value
             }
+            func refuse(_ name: String, _ value: String, _ expected: String) -> CheckpointError {
+                .invalidHubHeader(
+                    repository: repository, file: file, url: url.absoluteString, header: name,
+                    value: value, expected: expected)
+            }
+            // Both values become path components in the cache: check them before any use.
             let commit = try required("X-Repo-Commit")
-            let rawETag = try header(response, "X-Linked-Etag") ?? required("ETag")
-            let size = (header(response, "X-Linked-Size") ?? header(response, "Content-Length"))
-                .flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            return HubFileMetadata(
-                commit: commit, etag: Self.normalizedETag(rawETag), size: size, status: status)
+            guard HubNames.isCommit(commit) else {
+                throw refuse("X-Repo-Commit", commit, "a commit hash of 40 lowercase hex digits")
+            }
+            let etagHeader = header(response, "X-Linked-Etag") != nil ? "X-Linked-Etag" : "ETag"
+            let rawETag = try required(etagHeader)
+            let etag = Self.normalizedETag(rawETag)
+            guard HubNames.isBlobName(etag) else {
+                throw refuse(etagHeader, rawETag, "16 to 128 hex digits (a sha1 or sha256)")
+            }
+            let sizeHeader = header(response, "X-Linked-Size") != nil
+                ? "X-Linked-Size" : "Content-Length"
+            var size: Int?
+            if let text = header(response, sizeHeader) {
+                guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value >= 0
+                else { throw refuse(sizeHeader, text, "a byte count") }
+                size = value
+            }
+            return HubFileMetadata(commit: commit, etag: etag, size: size, status: status)
         }
         throw CheckpointError.downloadFailed(
             repository: repository, file: file, url: url.absoluteString, status: 0,
@@ -223,13 +256,12 @@ public struct HubDownloader: Sendable {
         let task = session.dataTask(with: request)
         task.resume()
         let url = request.url?.absoluteString ?? ""
-        if delegate.done.wait(timeout: .now() + transferLimit) == .timedOut {
+        if let reason = wait(for: delegate) {
             task.cancel()
             _ = delegate.done.wait(timeout: .now() + 5)
             throw CheckpointError.downloadFailed(
                 repository: repository, file: file, url: url,
-                status: delegate.response?.statusCode ?? 0,
-                reason: "no answer within \(Int(transferLimit)) s")
+                status: delegate.response?.statusCode ?? 0, reason: reason)
         }
         if let failure = delegate.failure {
             throw failure
@@ -245,6 +277,37 @@ public struct HubDownloader: Sendable {
                 reason: "no HTTP response")
         }
         return response
+    }
+
+    /// Waits for the task to finish; returns why it must be cut instead (the overall limit, or
+    /// a body slower than ``lowSpeedBytes`` per ``lowSpeedWindow``).
+    private func wait(for delegate: TransferDelegate) -> String? {
+        let start = Date()
+        var windowStart = start
+        var windowBytes = 0
+        while delegate.done.wait(timeout: .now() + 0.2) == .timedOut {
+            let now = Date()
+            if now.timeIntervalSince(start) >= transferLimit {
+                return "not finished within \(Self.seconds(transferLimit))"
+            }
+            let received = delegate.received
+            if delegate.response == nil {
+                windowStart = now
+                windowBytes = received
+            } else if now.timeIntervalSince(windowStart) >= lowSpeedWindow {
+                if received - windowBytes < lowSpeedBytes {
+                    return "stalled: \(received - windowBytes) bytes in the last "
+                        + "\(Self.seconds(lowSpeedWindow)), fewer than \(lowSpeedBytes)"
+                }
+                windowStart = now
+                windowBytes = received
+            }
+        }
+        return nil
+    }
+
+    private static func seconds(_ value: TimeInterval) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     static func fileSize(_ url: URL) -> Int {
@@ -318,13 +381,28 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
     var response: HTTPURLResponse? { lock.withLock { _response } }
     var error: Error? { lock.withLock { _error } }
     var failure: CheckpointError? { lock.withLock { _failure } }
+    /// Body bytes received so far (written or not).
+    var received: Int { lock.withLock { _received } }
+    private var _received = 0
 
+    /// Follows a redirect (or declines it for a HEAD), dropping `Authorization` when the new
+    /// URL's scheme, host or port differs from the previous one's or the first request's, as
+    /// requests' `Session.rebuild_auth` does: the Hub's 302 to its CDN must not carry the
+    /// token.
     func urlSession(
         _ session: URLSession, task: URLSessionTask,
         willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest,
         completionHandler: @escaping @Sendable (URLRequest?) -> Void
     ) {
-        completionHandler(followRedirects ? request : nil)
+        guard followRedirects else { return completionHandler(nil) }
+        var next = request
+        let target = request.url.map(Origin.init)
+        let previous = response.url.map(Origin.init)
+        let first = task.originalRequest?.url.map(Origin.init)
+        if target == nil || target != previous || target != first {
+            next.setValue(nil, forHTTPHeaderField: "Authorization")
+        }
+        completionHandler(next)
     }
 
     func urlSession(
@@ -344,6 +422,7 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        lock.withLock { _received += data.count }
         guard let sink, lock.withLock({ writesBody }) else { return }
         do {
             try sink.write(data)
@@ -367,6 +446,20 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
             _failure = (error as? CheckpointError)
                 ?? .writeFailed(file: "", operation: "write", reason: error.localizedDescription)
         }
+    }
+}
+
+/// A URL's scheme, host and port (the default port of the scheme when none is given), the
+/// triple whose change makes requests' `should_strip_auth` drop the credentials.
+struct Origin: Equatable {
+    var scheme: String
+    var host: String
+    var port: Int
+
+    init(_ url: URL) {
+        scheme = (url.scheme ?? "").lowercased()
+        host = (url.host ?? "").lowercased()
+        port = url.port ?? (scheme == "https" ? 443 : scheme == "http" ? 80 : -1)
     }
 }
 

@@ -8,6 +8,8 @@
     import Darwin
 #endif
 
+import _RegularFile
+
 /// A whole regular file mapped read-only into memory, unmapped when released.
 ///
 /// The mapping is private and read-only, so the bytes never change under a reader unless
@@ -22,7 +24,8 @@ final class MappedFile {
     /// Maps the file at `path`.
     /// - Throws: ``CheckpointError/cannotOpen(file:reason:)`` with the system's message.
     init(path: String) throws {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else {
             throw CheckpointError.cannotOpen(file: path, reason: systemErrorMessage())
         }
@@ -32,7 +35,8 @@ final class MappedFile {
             throw CheckpointError.cannotOpen(file: path, reason: systemErrorMessage())
         }
         guard (status.st_mode & S_IFMT) == S_IFREG else {
-            throw CheckpointError.cannotOpen(file: path, reason: "not a regular file")
+            throw CheckpointError.cannotOpen(
+                file: path, reason: "is \(RegularFile.kind(status.st_mode)), not a regular file")
         }
         size = Int(status.st_size)
         guard size > 0 else {

@@ -47,7 +47,38 @@ public struct HubSettings: Sendable {
             cache: HubCache(root: HubCache.defaultRoot(environment: environment)),
             offline: truthy.contains((environment["HF_HUB_OFFLINE"] ?? "").uppercased()),
             downloader: HubDownloader(
-                endpoint: URL(string: endpointText) ?? URL(fileURLWithPath: "/"), token: token))
+                endpoint: URL(string: endpointText) ?? URL(fileURLWithPath: "/"), token: token,
+                idleTimeout: (try? Self.downloadTimeout(environment))
+                    ?? HubDownloader.defaultIdleTimeout))
+    }
+
+    /// `$HF_HUB_DOWNLOAD_TIMEOUT`: seconds without a byte before a request fails (default 10,
+    /// as huggingface_hub's); `nil` when unset.
+    /// - Throws: ``CheckpointError/invalidSetting(name:value:expected:)`` for a value that is
+    ///   not a positive number of seconds.
+    public static func downloadTimeout(_ environment: [String: String]) throws -> TimeInterval? {
+        guard let text = environment["HF_HUB_DOWNLOAD_TIMEOUT"], !text.isEmpty else { return nil }
+        guard let value = Double(text), value.isFinite, value > 0, value <= 86400 else {
+            throw CheckpointError.invalidSetting(
+                name: "HF_HUB_DOWNLOAD_TIMEOUT", value: text,
+                expected: "a number of seconds in (0, 86400]")
+        }
+        return value
+    }
+
+    /// Checks the environment variables that configure the Hub client.
+    /// - Throws: ``CheckpointError/invalidSetting(name:value:expected:)``.
+    public static func validate(environment: [String: String]) throws {
+        _ = try downloadTimeout(environment)
+        if let endpoint = environment["HF_ENDPOINT"], !endpoint.isEmpty {
+            let url = URL(string: endpoint)
+            guard let url, ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                url.host?.isEmpty == false
+            else {
+                throw CheckpointError.invalidSetting(
+                    name: "HF_ENDPOINT", value: endpoint, expected: "an http or https URL")
+            }
+        }
     }
 }
 
@@ -101,6 +132,7 @@ public struct ModelResolver: Sendable {
         _ repository: String, revision: String = "main", includeOptional: Bool = false
     ) throws -> URL {
         try Self.validateRepositoryID(repository)
+        try HubNames.validateRevision(revision)
         let cache = settings.cache
         if let commit = cache.commit(repository, revision: revision) {
             let missing = missingFiles(repository, commit: commit, includeOptional: includeOptional)
@@ -245,7 +277,8 @@ public struct ModelResolver: Sendable {
         }
         let pinned = commit ?? metadata.commit
         if cache.file(repository, commit: pinned, name: file) != nil { return true }
-        let blob = cache.blob(repository, etag: metadata.etag)
+        let blob = try HubNames.checkInside(
+            cache.blob(repository, etag: metadata.etag), root: cache.root)
         if !FileManager.default.fileExists(atPath: blob.path) {
             try createFolder(blob.deletingLastPathComponent())
             let partial = blob.appendingPathExtension("incomplete")

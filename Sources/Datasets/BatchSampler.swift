@@ -123,6 +123,20 @@ public struct BatchSampler: Sendable, Equatable, Codable {
         }
     }
 
+    /// The most examples a decoded sampler may hold (its index array is allocated at once).
+    public static let maximumCount = 1 << 31
+
+    /// The `userInfo` key whose `Int` value is the count a decoded sampler must have: a saved
+    /// state for another training set is refused before its index array is allocated.
+    public static let expectedCountKey: CodingUserInfoKey = {
+        guard let key = CodingUserInfoKey(rawValue: "BatchSampler.expectedCount") else {
+            preconditionFailure("CodingUserInfoKey rejected a constant raw value")
+        }
+        return key
+    }()
+
+    /// Decodes a saved sampler, checking every field before anything is allocated.
+    /// - Throws: `DecodingError.dataCorrupted` with a one-line reason.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let count = try container.decode(Int.self, forKey: .count)
@@ -130,22 +144,30 @@ public struct BatchSampler: Sendable, Equatable, Codable {
         let order = try container.decode(Order.self, forKey: .order)
         let dropLast = try container.decode(Bool.self, forKey: .dropLast)
         let state = try container.decode(State.self, forKey: .state)
-        let batches =
-            dropLast ? count / max(batchSize, 1) : (count + batchSize - 1) / max(batchSize, 1)
+        func corrupted(_ reason: String) -> DecodingError {
+            .dataCorrupted(DecodingError.Context(codingPath: decoder.codingPath, debugDescription: reason))
+        }
+        guard (0...Self.maximumCount).contains(count) else {
+            throw corrupted("count \(count) is outside 0...\(Self.maximumCount)")
+        }
+        if let expected = decoder.userInfo[Self.expectedCountKey] as? Int, expected != count {
+            throw corrupted("count \(count) differs from the training set's \(expected) examples")
+        }
+        guard (1...Self.maximumCount).contains(batchSize) else {
+            throw corrupted("batch size \(batchSize) is outside 1...\(Self.maximumCount)")
+        }
+        let batches = dropLast ? count / batchSize : (count + batchSize - 1) / batchSize
         let generatorFits: Bool
         switch order {
         case .sequential: generatorFits = state.generatorAtEpochStart == nil
         case .random: generatorFits = state.generatorAtEpochStart?.state.count == 4
         }
-        guard count >= 0, batchSize >= 1, state.epoch >= 0, state.batchIndex >= 0,
-            state.batchIndex <= batches, generatorFits
-        else {
-            throw DecodingError.dataCorrupted(
-                DecodingError.Context(
-                    codingPath: decoder.codingPath,
-                    debugDescription: "BatchSampler state \(state) does not fit count \(count), "
-                        + "batch size \(batchSize), order \(order)"))
+        guard state.epoch >= 0, state.batchIndex >= 0, state.batchIndex <= batches else {
+            throw corrupted(
+                "epoch \(state.epoch), batch \(state.batchIndex) does not fit \(batches) "
+                    + "batches per epoch")
         }
+        guard generatorFits else { throw corrupted("the generator state does not fit the order") }
         self.init(
             count: count, batchSize: batchSize, order: order, dropLast: dropLast, state: state)
     }

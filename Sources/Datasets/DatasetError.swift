@@ -1,6 +1,7 @@
 // swift-bert — Datasets: the module's one error type.
 
 import Foundation
+import _RegularFile
 
 /// An error found while reading, checking or splitting a dataset.
 ///
@@ -125,14 +126,14 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
 extension DatasetError {
     /// Reads a whole file, mapping failures to ``fileNotFound(file:)`` or
     /// ``unreadableFile(file:reason:)``.
+    ///
+    /// Only a regular file is read: a FIFO, a device or a folder is refused by name.
     static func readFile(_ url: URL) throws -> Data {
         do {
-            return try Data(contentsOf: url)
+            return try RegularFile.read(url, limit: 1 << 36)
         } catch {
-            if !FileManager.default.fileExists(atPath: url.path) {
-                throw DatasetError.fileNotFound(file: url.path)
-            }
-            throw DatasetError.unreadableFile(file: url.path, reason: error.localizedDescription)
+            if error.isMissing { throw DatasetError.fileNotFound(file: url.path) }
+            throw DatasetError.unreadableFile(file: url.path, reason: error.reason)
         }
     }
 }

@@ -103,15 +103,7 @@ struct DatasetFiles {
             return (data, name)
         case .folder(let root):
             let url = root.appendingPathComponent(relativePath)
-            do {
-                return (try Data(contentsOf: url), url.path)
-            } catch {
-                if !FileManager.default.fileExists(atPath: url.path) {
-                    throw DatasetError.fileNotFound(file: url.path)
-                }
-                throw DatasetError.unreadableFile(
-                    file: url.path, reason: error.localizedDescription)
-            }
+            return (try DatasetError.readFile(url), url.path)
         }
     }
 

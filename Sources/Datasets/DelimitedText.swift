@@ -51,6 +51,7 @@ public enum DelimitedText {
     ///   ``DatasetError/invalidCSV(file:line:reason:)``.
     /// - Complexity: O(*n*) in the number of bytes.
     public static func records(in data: Data, dialect: Dialect, file: String) throws -> [Record] {
+        let data = classicLineEndingsConverted(data)
         switch dialect {
         case .tsv:
             return try TabSeparatedText.rows(in: data, file: file).map {
@@ -204,4 +205,12 @@ public enum DelimitedText {
         }
         return line
     }
+}
+
+/// `data` with every CR made an LF when it holds CRs and no LF at all: a file with classic
+/// Mac line endings, which Python's universal newlines (and pandas) read line by line. Any
+/// other file is returned as it is, so a CR inside a quoted field of a CR LF or LF file stays.
+func classicLineEndingsConverted(_ data: Data) -> Data {
+    guard !data.contains(0x0A), data.contains(0x0D) else { return data }
+    return Data(data.map { $0 == 0x0D ? 0x0A : $0 })
 }

@@ -1,6 +1,7 @@
 // swift-bert — Datasets: JSON Lines files (one JSON object per line).
 
 import Foundation
+import _JSONKeys
 
 /// Splits a JSON Lines file into objects, one per non-empty line.
 ///
@@ -43,13 +44,18 @@ public enum JSONLines {
     ///   ``DatasetError/invalidJSON(file:line:reason:)`` for a line that is not a JSON object.
     /// - Complexity: O(*n*) in the number of bytes.
     public static func objects(in data: Data, file: String) throws -> [Object] {
-        try lines(in: data, file: file).map { line in
+        try lines(in: classicLineEndingsConverted(data), file: file).map { line in
             let parsed: Any
             do {
                 parsed = try JSONSerialization.jsonObject(with: Data(line.text.utf8))
             } catch {
                 throw DatasetError.invalidJSON(
                     file: file, line: line.number, reason: "not a valid JSON value")
+            }
+            if let duplicate = DuplicateJSONKeys.first(in: line.text.utf8) {
+                throw DatasetError.invalidJSON(
+                    file: file, line: line.number,
+                    reason: "duplicate key \"\(duplicate.key)\" (at byte \(duplicate.offset + 1))")
             }
             guard let dictionary = parsed as? [String: Any] else {
                 throw DatasetError.invalidJSON(

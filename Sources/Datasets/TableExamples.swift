@@ -57,7 +57,20 @@ extension TableFile {
     ///   file lacks (in JSON Lines: a key a line lacks), or
     ///   ``DatasetError/invalidValue(file:line:field:value:expected:)`` for a JSON value of
     ///   the wrong kind.
+    ///   An empty label is an error too: it would become a class of its own.
     public func examples(_ columns: TableColumns) throws -> [TableExample] {
+        let examples = try readExamples(columns)
+        if let empty = examples.first(where: {
+            $0.label?.trimmingCharacters(in: .whitespaces).isEmpty == true
+        }) {
+            throw DatasetError.invalidValue(
+                file: file, line: empty.location.line, field: empty.labelField, value: "",
+                expected: "a label (the field is empty)")
+        }
+        return examples
+    }
+
+    private func readExamples(_ columns: TableColumns) throws -> [TableExample] {
         let labelField = columns.label?.description ?? "label"
         if format == .jsonl {
             return try rows.map { row in

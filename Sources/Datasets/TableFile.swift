@@ -143,6 +143,13 @@ public struct TableFile: Sendable {
         }
         if hasHeader {
             let first = records.removeFirst()
+            // As JSON keys: a name given twice would make a column silently ambiguous.
+            var seen = Set<String>()
+            for name in first.fields where !seen.insert(name).inserted {
+                throw DatasetError.invalidValue(
+                    file: file, line: first.line, field: name, value: name,
+                    expected: "a header name used once (it names two columns)")
+            }
             self.header = first.fields
             self.headerLine = first.line
         } else {

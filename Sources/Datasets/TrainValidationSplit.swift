@@ -29,7 +29,8 @@ public struct TrainValidationSplit: Sendable, Hashable, Codable {
 /// scikit-learn's, since the shuffle uses ``SeededGenerator`` (stream
 /// ``TrainValidationSplit/randomStream``) instead of NumPy's Mersenne Twister: as there, the
 /// validation part is the head of one random permutation and the training part its tail.
-/// A fraction of 0 gives an empty validation part (scikit-learn would refuse it).
+/// A fraction of 0 gives an empty validation part (scikit-learn would refuse it) and leaves
+/// the training part in file order, so `--no-shuffle` visits the file as written.
 ///
 /// - Parameters:
 ///   - count: The number of examples.
@@ -58,6 +59,9 @@ public func trainValidationSplit(
         throw DatasetError.invalidSplit(
             count: count, validationFraction: validationFraction,
             reason: "the training part would be empty")
+    }
+    if validationCount == 0 {
+        return TrainValidationSplit(train: Array(0..<count), validation: [])
     }
     var generator = SeededGenerator(seed: seed, stream: TrainValidationSplit.randomStream)
     let order = generator.permutation(of: count)

@@ -5,6 +5,7 @@ import Checkpoints
 import Datasets
 import Foundation
 import Kernels
+import _RegularFile
 
 #if canImport(Glibc)
     import Glibc
@@ -143,24 +144,64 @@ public enum TrainingCheckpoint {
 
     /// Reads `folder/trainer_state.json`.
     /// - Throws: ``TrainingError/invalidCheckpoint(path:reason:)``.
-    public static func contents(of folder: URL) throws -> Contents {
+    /// - Parameters:
+    ///   - settings: This run's settings, when resuming: the first that differs is reported
+    ///     (``check(_:at:against:)``) before the run state is decoded.
+    ///   - trainingCount: The training set's size, when known: a sampler state of another
+    ///     size is refused before anything is allocated for it.
+    /// - Throws: ``TrainingError/invalidCheckpoint(path:reason:)``,
+    ///   ``TrainingError/checkpointMismatch(path:setting:saved:current:)``.
+    public static func contents(
+        of folder: URL, checkedAgainst settings: [Setting]? = nil, trainingCount: Int? = nil
+    ) throws -> Contents {
         let url = folder.appendingPathComponent(stateFile)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        guard FileManager.default.fileExists(atPath: url.path) else {
             throw TrainingError.invalidCheckpoint(path: folder.path, reason: "\(stateFile) is missing")
+        }
+        let data: Data
+        do {
+            data = try RegularFile.read(url, limit: 64 << 20)
+        } catch {
+            throw TrainingError.invalidCheckpoint(path: url.path, reason: error.reason)
+        }
+        if let settings {
+            let header: Header
+            do {
+                header = try decoder().decode(Header.self, from: data)
+            } catch {
+                throw TrainingError.invalidCheckpoint(
+                    path: url.path, reason: "damaged (\(describeDecoding(error)))")
+            }
+            try checkVersion(header.formatVersion, url)
+            try check(header.settings, at: folder, against: settings)
         }
         let contents: Contents
         do {
-            contents = try decoder().decode(Contents.self, from: data)
+            let decoder = decoder()
+            if let trainingCount { decoder.userInfo[BatchSampler.expectedCountKey] = trainingCount }
+            contents = try decoder.decode(Contents.self, from: data)
         } catch {
             throw TrainingError.invalidCheckpoint(
                 path: url.path, reason: "damaged (\(describeDecoding(error)))")
         }
-        guard contents.formatVersion == formatVersion else {
-            throw TrainingError.invalidCheckpoint(
-                path: url.path,
-                reason: "format version \(contents.formatVersion), expected \(formatVersion)")
+        try checkVersion(contents.formatVersion, url)
+        if let problem = contents.state.problem {
+            throw TrainingError.invalidCheckpoint(path: url.path, reason: "damaged (\(problem))")
         }
         return contents
+    }
+
+    /// The fields of `trainer_state.json` that are checked before the rest is decoded.
+    private struct Header: Decodable {
+        var formatVersion: Int
+        var settings: [Setting]
+    }
+
+    private static func checkVersion(_ version: Int, _ url: URL) throws {
+        guard version == formatVersion else {
+            throw TrainingError.invalidCheckpoint(
+                path: url.path, reason: "format version \(version), expected \(formatVersion)")
+        }
     }
 
     /// Throws for the first setting that differs between a checkpoint and this run.
@@ -168,7 +209,13 @@ public enum TrainingCheckpoint {
     public static func check(_ contents: Contents, at folder: URL, against settings: [Setting])
         throws
     {
-        let saved = Dictionary(contents.settings.map { ($0.name, $0.value) }) { first, _ in first }
+        try check(contents.settings, at: folder, against: settings)
+    }
+
+    static func check(_ savedSettings: [Setting], at folder: URL, against settings: [Setting])
+        throws
+    {
+        let saved = Dictionary(savedSettings.map { ($0.name, $0.value) }) { first, _ in first }
         for setting in settings where saved[setting.name] != setting.value {
             throw TrainingError.checkpointMismatch(
                 path: folder.path, setting: setting.name,
@@ -237,6 +284,18 @@ public enum TrainingCheckpoint {
             else { return nil }
             return (step, folder)
         }.sorted { $0.0 < $1.0 }
+    }
+
+    /// Folders in `output` named `checkpoint-{step}` that lack a `trainer_state.json`.
+    public static func incompleteCheckpoints(in output: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
+        return names.sorted().compactMap { name -> URL? in
+            guard name.hasPrefix(folderPrefix), Int(name.dropFirst(folderPrefix.count)) != nil
+            else { return nil }
+            let folder = output.appendingPathComponent(name)
+            let state = folder.appendingPathComponent(stateFile).path
+            return FileManager.default.fileExists(atPath: state) ? nil : folder
+        }
     }
 
     /// Removes all but the newest `keep` checkpoints, never `protected`.
@@ -314,8 +373,12 @@ public enum TrainingCheckpoint {
     static func describeDecoding(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
         switch error {
-        case .dataCorrupted(let context), .keyNotFound(_, let context),
-            .typeMismatch(_, let context), .valueNotFound(_, let context):
+        case .keyNotFound(let key, let context):
+            // Foundation's own text here is a debug dump of the CodingKey.
+            let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
+            return "missing field '\(path)'"
+        case .dataCorrupted(let context), .typeMismatch(_, let context),
+            .valueNotFound(_, let context):
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
             return (path.isEmpty ? "" : "at \(path): ") + context.debugDescription
         @unknown default:

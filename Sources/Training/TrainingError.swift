@@ -16,6 +16,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
     case cannotWrite(path: String, reason: String)
     /// A step's loss or gradient norm is NaN or infinite; the run stopped before its update.
     case nonFiniteStep(step: Int, epoch: Int, batch: Int, loss: Float, gradientNorm: Float)
+    /// The output folder would destroy an input or another folder's contents; nothing ran.
+    case unsafeOutput(path: String, reason: String)
     /// A checkpoint folder is missing a file or holds a damaged one.
     case invalidCheckpoint(path: String, reason: String)
     /// A checkpoint was saved by a run with other data, model or options (the first
@@ -37,6 +39,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
         case .nonFiniteStep(let step, let epoch, let batch, let loss, let norm):
             return "step \(step) (epoch \(epoch), batch \(batch)): loss \(loss), gradient norm "
                 + "\(norm): not finite; stopped before the update"
+        case .unsafeOutput(let path, let reason):
+            return "--output '\(path)': \(reason)"
         case .invalidCheckpoint(let path, let reason):
             return "\(path): not a usable checkpoint: \(reason)"
         case .checkpointMismatch(let path, let setting, let saved, let current):

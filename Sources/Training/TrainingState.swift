@@ -42,6 +42,21 @@ public struct TrainingState: Sendable, Equatable, Codable {
         summary = TrainingSummary()
     }
 
+    /// What is impossible about a state read from a file (a negative step, an epoch before
+    /// the first, more batches than the epoch has, a non-finite loss sum), or `nil`.
+    public var problem: String? {
+        if step < 0 { return "step \(step) is negative" }
+        if epoch < 1 { return "epoch \(epoch) is before the first (1)" }
+        if !(0...sampler.batchesPerEpoch).contains(epochBatches) {
+            return "epochBatches \(epochBatches) is outside 0...\(sampler.batchesPerEpoch)"
+        }
+        if !(0...epochBatches).contains(epochSteps) {
+            return "epochSteps \(epochSteps) is outside 0...\(epochBatches)"
+        }
+        if !epochLossSum.isFinite { return "epochLossSum \(epochLossSum) is not finite" }
+        return nil
+    }
+
     /// Whether the run is over: every epoch done, or `maxSteps` reached at an epoch's end.
     public func isFinished(options: FineTuningOptions) -> Bool {
         epoch > options.epochs

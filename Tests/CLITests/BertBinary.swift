@@ -26,9 +26,12 @@ enum BertBinary {
 
     /// Runs `bert arguments…` (or another `executable`) with `input` on stdin and
     /// `environment` added to this process's environment.
+    ///
+    /// A run past `timeout` seconds is killed (a hang fails the test instead of blocking it):
+    /// its status is then SIGKILL's.
     static func run(
         _ arguments: [String], input: Data = Data(), environment: [String: String] = [:],
-        executable: URL? = nil
+        executable: URL? = nil, timeout: TimeInterval = 600
     ) throws -> Result {
         let process = Process()
         process.executableURL = try executable ?? url
@@ -44,6 +47,11 @@ enum BertBinary {
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
+        let watchdog = DispatchWorkItem { [process] in
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
         stdin.fileHandleForWriting.write(input)
         try stdin.fileHandleForWriting.close()
         let out = stdout.fileHandleForReading.readDataToEndOfFile()

@@ -52,4 +52,28 @@ final class HubModelCommandTests: XCTestCase {
             "Error: org/absent: refs/main: not in the HF cache \(root.path)/hub (revision main) "
                 + "and HF_HUB_OFFLINE is set\n")
     }
+
+    func testRevisionOrTimeoutOfTheWrongFormIsRefusedBeforeAnyFileIsTouched() throws {
+        let root = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let environment = ["HF_HOME": root.path, "HF_ENDPOINT": "http://127.0.0.1:9"]
+        for revision in ["../../x", "main/../../../x", ".git"] {
+            for arguments in [
+                ["download", "org/tiny-bert", "--revision", revision],
+                ["tokenize", "--model", "org/tiny-bert", "--revision", revision],
+            ] {
+                let result = try run(arguments, environment: environment, input: "a\n")
+                XCTAssertNotEqual(result.status, 0, "\(arguments)")
+                let first = result.stderr.split(separator: "\n").first.map(String.init) ?? ""
+                XCTAssertTrue(first.hasPrefix("Error: --revision '\(revision)': "), result.stderr)
+            }
+        }
+        let timeout = try run(
+            ["download", "org/tiny-bert"],
+            environment: environment.merging(["HF_HUB_DOWNLOAD_TIMEOUT": "soon"]) { $1 })
+        XCTAssertEqual(
+            timeout.stderr,
+            "Error: HF_HUB_DOWNLOAD_TIMEOUT=\"soon\": expected a number of seconds in (0, 86400]\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root.path), [])
+    }
 }

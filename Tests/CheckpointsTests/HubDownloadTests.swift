@@ -73,7 +73,13 @@ final class HubDownloadTests: XCTestCase {
             requests.dropFirst().filter { !$0.path.hasPrefix("/cdn/") }.allSatisfy {
                 $0.path.contains("/resolve/\(repository.commit)/")
             })
-        XCTAssertTrue(requests.allSatisfy { $0.headers["authorization"] == "Bearer hf_secret" })
+        // The token goes to the endpoint's host only, never to the CDN host ("localhost").
+        let toHub = requests.filter { !$0.path.hasPrefix("/cdn/") }
+        XCTAssertTrue(toHub.allSatisfy { $0.headers["authorization"] == "Bearer hf_secret" })
+        XCTAssertTrue(
+            requests.filter { $0.path.hasPrefix("/cdn/") }.allSatisfy {
+                $0.headers["authorization"] == nil
+            })
         // The LFS file was fetched from the CDN location that the 302 gave.
         XCTAssertTrue(requests.contains { $0.method == "GET" && $0.path.hasPrefix("/cdn/") })
 

@@ -28,6 +28,8 @@ final class HubTestServer: @unchecked Sendable {
         var cutAfter: Int?
         /// Delay before answering, to test timeouts.
         var delay: TimeInterval = 0
+        /// Send the body one byte at a time with this pause between bytes: a dripping server.
+        var drip: TimeInterval?
     }
 
     typealias Handler = @Sendable (Request, HubTestServer) -> Response
@@ -136,18 +138,31 @@ final class HubTestServer: @unchecked Sendable {
         if !hasLength { text += "Content-Length: \(response.body.count)\r\n" }
         text += "Connection: close\r\n\r\n"
         var bytes = Array(text.utf8)
+        var body: [UInt8] = []
         if request.method != "HEAD" {
-            bytes += response.body.prefix(response.cutAfter ?? response.body.count)
+            body = Array(response.body.prefix(response.cutAfter ?? response.body.count))
         }
+        if response.drip == nil { bytes += body }
+        guard sendAll(bytes, connection) else { return }
+        if let drip = response.drip {
+            for byte in body {
+                Thread.sleep(forTimeInterval: drip)
+                guard !lock.withLock({ stopped }), sendAll([byte], connection) else { return }
+            }
+        }
+        if response.cutAfter != nil { shutdown(connection, Int32(SHUT_RDWR)) }
+    }
+
+    private func sendAll(_ bytes: [UInt8], _ connection: Int32) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes {
                 send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
             }
-            if sent <= 0 { return }
+            if sent <= 0 { return false }
             offset += sent
         }
-        if response.cutAfter != nil { shutdown(connection, Int32(SHUT_RDWR)) }
+        return true
     }
 
     private static func reason(_ status: Int) -> String {

@@ -204,7 +204,7 @@ final class SafeTensorsValidationTests: XCTestCase {
         XCTAssertThrowsError(try SafeTensorsFile(contentsOf: folder)) { error in
             XCTAssertEqual(
                 error as? CheckpointError,
-                .cannotOpen(file: folder.path, reason: "not a regular file"))
+                .cannotOpen(file: folder.path, reason: "is a directory, not a regular file"))
         }
     }
 

@@ -49,10 +49,13 @@ final class TrainValidationSplitTests: XCTestCase {
         }
     }
 
-    func testZeroFractionHoldsOutNothing() throws {
-        let split = try trainValidationSplit(count: 100, validationFraction: 0, seed: 2018)
-        XCTAssertEqual(split.validation, [])
-        XCTAssertEqual(split.train.sorted(), Array(0..<100))
+    func testZeroFractionHoldsOutNothingAndKeepsTheFileOrder() throws {
+        for seed: UInt64 in [2018, 1, 42] {
+            let split = try trainValidationSplit(count: 100, validationFraction: 0, seed: seed)
+            XCTAssertEqual(split.validation, [], "seed \(seed)")
+            // Not only the same indices: the same order, so --no-shuffle reads the file as is.
+            XCTAssertEqual(split.train, Array(0..<100), "seed \(seed)")
+        }
     }
 
     func testImpossibleSplitsThrow() {
