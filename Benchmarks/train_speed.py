@@ -44,6 +44,8 @@ parser.add_argument("--precision", choices=["fp32", "bf16", "both"], default="bo
 parser.add_argument("--lengths", choices=["fixed", "cola"], default="fixed",
                     help="cola: CoLA's real lengths (swift-bert packed, PyTorch padded to each "
                          "batch's longest sentence, the same batches)")
+parser.add_argument("--paddings", default="max_length,longest",
+                    help="--cola-epoch: PyTorch's paddings to time (max_length: the tutorial's 64)")
 parser.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
 parser.add_argument("--torch-bf16", action="store_true", help=argparse.SUPPRESS)
 args = parser.parse_args()
@@ -130,7 +132,7 @@ if args.cola_epoch:
           f"{args.threads} threads, {args.precision}")
     for round_ in range(args.rounds):
         times = {}
-        for padding in ["max_length", "longest"]:
+        for padding in args.paddings.split(","):
             times[padding] = epoch_seconds(
                 [sys.executable, reference, "--model", args.model, "--data", args.data,
                  "--epochs", "1", "--padding", padding, "--threads", str(args.threads)]
@@ -140,10 +142,11 @@ if args.cola_epoch:
                 [args.bert, "train", "--model", args.model, "--task", "cola", "--data",
                  args.data, "--output", os.path.join(output, "model"), "--epochs", "1",
                  "--json"] + (["--bf16"] if args.precision == "bf16" else []))
-        print(f"round {round_ + 1}: PyTorch padded to 64 {times['max_length']:.1f} s | "
-              f"PyTorch dynamic padding {times['longest']:.1f} s | swift-bert packed "
-              f"{times['bert']:.1f} s | ratios {times['max_length'] / times['bert']:.2f}x and "
-              f"{times['longest'] / times['bert']:.2f}x")
+        names = {"max_length": "PyTorch padded to 64", "longest": "PyTorch dynamic padding"}
+        print(f"round {round_ + 1}, {args.precision}: " + " | ".join(
+            f"{names[p]} {times[p]:.1f} s ({times[p] / times['bert']:.2f}x)"
+            for p in args.paddings.split(",")) + f" | swift-bert packed {times['bert']:.1f} s",
+            flush=True)
     sys.exit(0)
 
 common = ["--batch-size", str(args.batch_size), "--seq-length", str(args.seq_length),

@@ -44,7 +44,26 @@ static inline float widen(uint16_t bits) {
     }
 
 static _Thread_local float transposed_b[SWIFTBERT_SMALL_GEMM_SCRATCH];
-static _Thread_local float row_sums[SWIFTBERT_SMALL_GEMM_SCRATCH];
+
+// Columns of C are done 64 at a time, so that the 64 running sums of a row stay in
+// registers (four AVX-512 vectors) while p runs over k; each element's sum still adds the
+// products in the order p = 0, 1, ….
+#define SMALL_GEMM_COLUMNS(WIDTH)                                                    \
+    for (long i = 0; i < m; ++i) {                                                   \
+        float sums[WIDTH > 0 ? WIDTH : 64];                                          \
+        for (long j = 0; j < width; ++j) sums[j] = 0.0f;                             \
+        for (long p = 0; p < k; ++p) {                                               \
+            float x = transpose_a ? a[p * lda + i] : a[i * lda + p];                 \
+            const float *restrict brow = bb + p * bstride + j0;                      \
+            for (long j = 0; j < width; ++j) sums[j] += x * brow[j];                 \
+        }                                                                            \
+        float *crow = c + i * ldc + j0;                                              \
+        if (beta == 0.0f) {                                                          \
+            for (long j = 0; j < width; ++j) crow[j] = alpha * sums[j];              \
+        } else {                                                                     \
+            for (long j = 0; j < width; ++j) crow[j] = alpha * sums[j] + beta * crow[j]; \
+        }                                                                            \
+    }
 
 #define SMALL_GEMM_BODY                                                              \
     const float *bb = b;                                                             \
@@ -55,19 +74,13 @@ static _Thread_local float row_sums[SWIFTBERT_SMALL_GEMM_SCRATCH];
         bb = transposed_b;                                                           \
         bstride = n;                                                                 \
     }                                                                                \
-    for (long i = 0; i < m; ++i) {                                                   \
-        float *sums = row_sums;                                                      \
-        for (long j = 0; j < n; ++j) sums[j] = 0.0f;                                 \
-        for (long p = 0; p < k; ++p) {                                               \
-            float x = transpose_a ? a[p * lda + i] : a[i * lda + p];                 \
-            const float *brow = bb + p * bstride;                                    \
-            for (long j = 0; j < n; ++j) sums[j] += x * brow[j];                     \
-        }                                                                            \
-        float *crow = c + i * ldc;                                                   \
-        if (beta == 0.0f) {                                                          \
-            for (long j = 0; j < n; ++j) crow[j] = alpha * sums[j];                  \
+    for (long j0 = 0; j0 < n; j0 += 64) {                                            \
+        if (n - j0 >= 64) {                                                          \
+            const long width = 64;                                                   \
+            SMALL_GEMM_COLUMNS(64)                                                   \
         } else {                                                                     \
-            for (long j = 0; j < n; ++j) crow[j] = alpha * sums[j] + beta * crow[j]; \
+            const long width = n - j0;                                               \
+            SMALL_GEMM_COLUMNS(0)                                                    \
         }                                                                            \
     }
 

@@ -23,8 +23,9 @@ void swiftbert_round_rows_to_bf16(
 
 /// Row-major fp32 `C = alpha·op(A)·op(B) + beta·C` for small products (attention's per-head
 /// blocks, a 2-label classifier), on the calling thread with no allocation: each row of C
-/// is built by adding `A[i][p]·B[p][:]` over `p` in order (B transposed first into
-/// thread-local scratch when `transpose_b`), vectorized for the CPU at hand. With
+/// is built 64 columns at a time by adding `A[i][p]·B[p][:]` over `p` in order, the sums held
+/// in registers (B transposed first into thread-local scratch when `transpose_b`), vectorized
+/// for the CPU at hand. With
 /// `beta == 0`, `C` is only written. Requires `n ≤ SWIFTBERT_SMALL_GEMM_SCRATCH` and, with
 /// `transpose_b`, `k·n ≤ SWIFTBERT_SMALL_GEMM_SCRATCH`.
 void swiftbert_small_gemm(
