@@ -22,10 +22,13 @@ final class GemmBackendTests: XCTestCase {
         var random = TestRandom(seed: 11)
         // Small (in-house kernel under oneDNN), split over threads, and large.
         for backend in backends {
-            for (m, n, k) in [(7, 5, 3), (33, 1, 19), (130, 70, 40), (300, 200, 64), (17, 513, 96)] {
+            for (m, n, k) in [
+                (7, 5, 3), (13, 11, 9), (1, 17, 1), (33, 1, 19), (130, 70, 40), (300, 200, 64),
+                (17, 513, 96),
+            ] {
                 for transposeA in [false, true] {
                     for transposeB in [false, true] {
-                        for (alpha, beta) in [(1.0, 0.0), (0.5, 1.0)] {
+                        for (alpha, beta) in [(1.0, 0.0), (0.5, 1.0), (-2.0, 0.25)] {
                             let lda = (transposeA ? m : k) + 3
                             let ldb = (transposeB ? k : n) + 1
                             let ldc = n + 2

@@ -5,37 +5,6 @@ import XCTest
 import _TestSupport
 
 final class GemmTests: XCTestCase {
-    func testMultiplyMatchesReferenceForEveryTransposeOnOddSizes() {
-        var random = TestRandom(seed: 1)
-        for (m, n, k) in [(7, 5, 3), (13, 11, 9), (1, 17, 1), (33, 1, 19)] {
-            for transposeA in [false, true] {
-                for transposeB in [false, true] {
-                    for (alpha, beta) in [(1.0, 0.0), (0.5, 1.0), (-2.0, 0.25)] {
-                        let lda = (transposeA ? m : k) + 2
-                        let ldb = (transposeB ? k : n) + 1
-                        let ldc = n + 3
-                        let a = random.floats((transposeA ? k : m) * lda)
-                        let b = random.floats((transposeB ? n : k) * ldb)
-                        let c = Buffer(random.floats(m * ldc))
-                        var expected = c.doubles
-                        Gemm.referenceMultiply(
-                            &expected, doubles(a), doubles(b), m: m, n: n, k: k,
-                            transposeA: transposeA, transposeB: transposeB, alpha: alpha,
-                            beta: beta, lda: lda, ldb: ldb, ldc: ldc)
-                        Gemm.multiply(
-                            c.pointer, a, b, m: m, n: n, k: k, transposeA: transposeA,
-                            transposeB: transposeB, alpha: Float(alpha), beta: Float(beta),
-                            lda: lda, ldb: ldb, ldc: ldc)
-                        assertClose(
-                            c.array, expected, rtol: 1e-5, atol: 1e-5,
-                            "m \(m) n \(n) k \(k) tA \(transposeA) tB \(transposeB) "
-                                + "alpha \(alpha) beta \(beta)")
-                    }
-                }
-            }
-        }
-    }
-
     func testMultiplyWithDefaultLeadingDimensionsUsesPackedRows() {
         var random = TestRandom(seed: 2)
         let (m, n, k) = (5, 7, 3)
