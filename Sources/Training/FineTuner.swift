@@ -200,9 +200,9 @@ public final class FineTuner {
     /// One training step on a packed batch: a training-mode forward pass (dropout masks from
     /// `generator`), the mean cross-entropy, `zero_grad`, backward, `clip_grad_norm_`, and —
     /// only when the loss and the norm are finite — one AdamW update at `learningRate`, which
-    /// in bf16 also rewrites the model's bf16 weights. The
-    /// clipping factor is applied inside the update (the same bits as scaling the gradients
-    /// first), so the gradient buffer is left unscaled.
+    /// in bf16 also rewrites the model's bf16 weights. The clipping factor is applied inside
+    /// the update (the same bits as scaling the gradients first), and the update clears each
+    /// gradient as it reads it, so the buffer is left zeroed for the next step.
     ///
     /// Allocates nothing once the workspace holds a batch this large (``reserveWorkspace(for:batchSize:)``,
     /// which `train` calls first) and the pool has started (StepAllocationTests).
