@@ -152,7 +152,8 @@ def main():
     if lengths[-1] != max_seq_length:
         raise SystemExit(f"the last input should be truncated at {max_seq_length}: {lengths[-1]}")
     # sentence-transformers must have tokenized exactly so.
-    features = st_model.tokenize(texts)
+    features = getattr(st_model, "preprocess", None)
+    features = features(texts) if features is not None else st_model.tokenize(texts)
     for i, e in enumerate(encodings):
         k = int(features["attention_mask"][i].sum())
         if features["input_ids"][i, :k].tolist() != e["input_ids"]:
