@@ -15,6 +15,9 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     /// The model computed NaN or infinite logits (its weights hold NaN or infinity, or they
     /// overflow); `input` is the 0-based index of the first such input.
     case nonFiniteLogits(folder: String, input: Int)
+    /// The model computed a NaN or infinite embedding; `input` is the 0-based index of the
+    /// first such input.
+    case nonFiniteEmbedding(folder: String, input: Int)
 
     public var description: String {
         switch self {
@@ -31,6 +34,9 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             return message
         case .nonFiniteLogits(let folder, let input):
             return "\(folder): the model's logits for input \(input + 1) are not finite (NaN or "
+                + "infinity): its weights are damaged or overflow"
+        case .nonFiniteEmbedding(let folder, let input):
+            return "\(folder): the model's embedding of input \(input + 1) is not finite (NaN or "
                 + "infinity): its weights are damaged or overflow"
         }
     }
