@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "Datasets",
             dependencies: [
-                "Tokenization", "Randomness", "_RegularFile", "_JSONKeys",
+                "BERT", "Tokenization", "Randomness", "_RegularFile", "_JSONKeys",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "DatasetsTests",
             dependencies: [
-                "Datasets", "Randomness", "_TestSupport",
+                "Datasets", "BERT", "Randomness", "_TestSupport",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .testTarget(

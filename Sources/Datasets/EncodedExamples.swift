@@ -4,7 +4,7 @@
 ///
 /// Built once per split from the tokenizer's output (token ids and token type ids, with
 /// `[CLS]`/`[SEP]` and truncation already applied), then sliced into batches by index with
-/// ``PackedBatch/fill(from:indices:)`` without touching the tokenizer again. Example `i`
+/// ``BERT/PackedBatch/fill(from:indices:)`` without touching the tokenizer again. Example `i`
 /// occupies `offsets[i]..<offsets[i + 1]` in ``inputIDs`` and ``tokenTypeIDs``.
 public struct EncodedExamples: Sendable, Hashable, Codable {
     /// Every example's token ids, concatenated.

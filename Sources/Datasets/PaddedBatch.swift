@@ -1,5 +1,7 @@
 // swift-bert — Datasets: rectangular, padded batches, as transformers takes them.
 
+
+import BERT
 /// Token sequences padded at the end to one length, with an attention mask.
 ///
 /// The layout of transformers' `input_ids`, `attention_mask` and `token_type_ids`

@@ -104,9 +104,7 @@ public final class FineTuner {
         reserveWorkspace(for: train, batchSize: options.batchSize)
         reserveWorkspace(for: validation, batchSize: options.evaluationBatchSize)
         var batch = PackedBatch()
-        var input = PackedInput()
         batch.reserveCapacity(tokens: activations.tokenCapacity, batch: options.batchSize)
-        input.reserveCapacity(tokens: activations.tokenCapacity, batch: options.batchSize)
         let clock = ContinuousClock()
 
         while state.epoch <= options.epochs {
@@ -127,12 +125,11 @@ public final class FineTuner {
                     break
                 }
                 batch.fill(from: train, indices: indices)
-                Self.pack(batch, into: &input)
-                try model.validate(input)
+                try model.validate(batch)
 
                 let rate = schedule.learningRate(atStep: state.step)
                 let (loss, norm) = step(
-                    input, labels: batch.labels, learningRate: rate, step: state.step + 1,
+                    batch, labels: batch.labels, learningRate: rate, step: state.step + 1,
                     dropout: &state.dropout)
                 state.epochBatches += 1
                 let report = StepReport(
@@ -268,7 +265,6 @@ public final class FineTuner {
         let activations = activations ?? Activations(configuration: model.configuration)
         var unused = SeededGenerator(seed: 0)
         var batch = PackedBatch()
-        var input = PackedInput()
         var predictions: [Int] = []
         var labels: [Int] = []
         predictions.reserveCapacity(examples.count)
@@ -277,9 +273,8 @@ public final class FineTuner {
         while start < examples.count {
             let end = min(start + batchSize, examples.count)
             batch.fill(from: examples, indices: start..<end)
-            pack(batch, into: &input)
-            try model.validate(input)
-            model.forward(input, activations: activations, training: false, generator: &unused)
+            try model.validate(batch)
+            model.forward(batch, activations: activations, training: false, generator: &unused)
             let loss = model.loss(labels: batch.labels, activations: activations)
             lossSum += Double(loss) * Double(end - start)
             let logits = activations.logits.pointer
@@ -307,19 +302,6 @@ public final class FineTuner {
         for label in examples.labels where label < 0 || Int(label) >= classes {
             throw TrainingError.labelOutOfRange(label: Int(label), classes: classes)
         }
-    }
-
-    /// Copies `batch` into `input`'s own storage (not shared: sharing would make the next
-    /// `fill` copy the arrays, an allocation per step).
-    public static func pack(_ batch: PackedBatch, into input: inout PackedInput) {
-        func copy(_ source: [Int32], into target: inout [Int32]) {
-            target.removeAll(keepingCapacity: true)
-            target.append(contentsOf: source)
-        }
-        copy(batch.inputIDs, into: &input.inputIDs)
-        copy(batch.tokenTypeIDs, into: &input.tokenTypeIDs)
-        copy(batch.positionIDs, into: &input.positionIDs)
-        copy(batch.sequenceOffsets, into: &input.sequenceOffsets)
     }
 
     static func seconds(_ duration: Duration) -> Double {

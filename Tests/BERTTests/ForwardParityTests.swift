@@ -83,7 +83,7 @@ final class ForwardParityTests: XCTestCase {
         let (model, _, fixture) = try miniLMWithFixtureClassifier()
         let input = try packedInput(fixture)
         XCTAssertGreaterThanOrEqual(input.batch, 20)
-        XCTAssertEqual(input.longestSequence, 512, "one input is truncated at 512 tokens")
+        XCTAssertEqual(input.maxSequenceLength, 512, "one input is truncated at 512 tokens")
         let a = run(model, input)
         assertClose(
             a.logits.array(0..<(input.batch * 2)), try fixture.floats("logits"), atol: 1e-4,

@@ -1,5 +1,6 @@
 // swift-bert — Datasets tests: tokenized stores, packed and padded batches, statistics.
 
+import BERT
 import Datasets
 import Randomness
 import XCTest

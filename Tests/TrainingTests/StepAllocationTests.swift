@@ -75,10 +75,8 @@ final class StepAllocationTests: XCTestCase {
         order.shuffle(using: &generator)
         let batches = [Array(0..<32)] + (0..<4).map { Array(order[($0 * 32)..<(($0 + 1) * 32)]) }
         var batch = PackedBatch()
-        var input = PackedInput()
         let tokens = examples.tokenCount
         batch.reserveCapacity(tokens: tokens, batch: 32)
-        input.reserveCapacity(tokens: tokens, batch: 32)
         var dropout = SeededGenerator(seed: 42, stream: FineTuner.dropoutStream)
         var losses: [Float] = []
         losses.reserveCapacity(batches.count)
@@ -97,10 +95,9 @@ final class StepAllocationTests: XCTestCase {
                 let executed = GemmBackend.oneDNNExecutions
                 swiftbert_allocations_start()
                 batch.fill(from: examples, indices: indices)
-                FineTuner.pack(batch, into: &input)
-                try model.validate(input)
+                try model.validate(batch)
                 let (loss, _) = tuner.step(
-                    input, labels: batch.labels, learningRate: 2e-5, step: index + 1,
+                    batch, labels: batch.labels, learningRate: 2e-5, step: index + 1,
                     dropout: &dropout)
                 ours.append(swiftbert_allocations_stop())
                 inside.append(swiftbert_allocations_inside_onednn())
