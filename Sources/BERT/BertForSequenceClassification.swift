@@ -1,110 +1,88 @@
 // swift-bert — the BERT model.
 
-import Foundation
 import Kernels
 import Randomness
-import Tokenization
 
-/// transformers' `BertForSequenceClassification`: BERT, its pooler and a linear classifier,
-/// with every parameter in one flat buffer laid out by a ``ParameterTable``.
+/// transformers' `BertForSequenceClassification`: the encoder, its pooler and a linear
+/// classifier (``SequenceClassificationHead``), with every parameter in one flat buffer.
 ///
 /// The forward pass (``forward(_:activations:training:generator:)``) runs on packed batches;
 /// its activations stay in an ``Activations`` workspace for the backward pass.
-public final class BertForSequenceClassification: @unchecked Sendable {
-    public let configuration: BertConfiguration
-    public let table: ParameterTable
-    /// Every parameter, at the offsets of ``table``.
-    public let parameters: FloatBuffer
-    /// The element type of the model's GEMMs (``setPrecision(_:)``).
-    public private(set) var precision: Precision = .float32
-    /// With ``precision`` `.bfloat16`: every parameter rounded to bf16, the weights the GEMMs
-    /// read. The optimizer rewrites it in its update pass; after changing ``parameters`` any
-    /// other way, call ``refreshBFloat16Parameters()``.
-    public private(set) var bfloat16Parameters: BFloat16Buffer?
+public final class BertForSequenceClassification: BertPreTrainedModel, @unchecked Sendable {
+    /// The pooler and classifier.
+    public let head: SequenceClassificationHead
 
     /// A model with all parameters zero.
-    public init(configuration: BertConfiguration) {
-        self.configuration = configuration
-        self.table = ParameterTable(configuration: configuration)
-        self.parameters = FloatBuffer(count: table.count)
+    public required init(configuration: BertConfiguration) {
+        let table = ParameterTable(configuration: configuration)
+        head = SequenceClassificationHead(configuration: configuration, table: table)
+        super.init(configuration: configuration, table: table)
     }
 
-    /// Runs the model's GEMMs in `precision` from now on: `.bfloat16` makes (or refreshes)
-    /// the bf16 copy of the parameters, `.float32` drops it.
-    public func setPrecision(_ precision: Precision) {
-        self.precision = precision
-        if precision == .bfloat16 {
-            if bfloat16Parameters == nil { bfloat16Parameters = BFloat16Buffer(count: table.count) }
-            refreshBFloat16Parameters()
-        } else {
-            bfloat16Parameters = nil
-        }
+    public override class var optionalTensorPrefixes: [String] { ["bert.pooler.", "classifier."] }
+    public override class var resizableTensorPrefixes: [String] { ["classifier."] }
+
+    /// Runs BertForSequenceClassification's forward pass on a packed batch; returns nothing,
+    /// leaving every activation (and the logits, `[batch, classes]`) in `activations`.
+    ///
+    /// Matches transformers' `BertForSequenceClassification.forward` (eval mode when
+    /// `training` is false): the encoder (``BertEncoder/forward(_:weights:activations:training:generator:)``),
+    /// then the pooler, dropout and classifier
+    /// (``SequenceClassificationHead/forward(_:weights:activations:training:generator:)``);
+    /// their doc comments name the ops `torch.autocast` runs in bf16 under ``precision``
+    /// `.bfloat16`.
+    /// - Precondition: `input` passed ``validate(_:)``.
+    public func forward(
+        _ input: PackedBatch, activations: Activations, training: Bool,
+        generator: inout SeededGenerator
+    ) {
+        let w = weights
+        encoder.forward(
+            input, weights: w, activations: activations, training: training, generator: &generator)
+        head.forward(
+            input, weights: w, activations: activations, training: training, generator: &generator)
     }
 
-    /// Rewrites the bf16 copy from ``parameters`` (nothing to do in fp32).
-    public func refreshBFloat16Parameters() {
-        guard let copy = bfloat16Parameters else { return }
-        BFloat16.convert(copy.pointer, parameters.pointer, count: table.count)
+    /// Runs BertForSequenceClassification's backward pass on the batch of the last
+    /// ``forward(_:activations:training:generator:)``, ACCUMULATING (`+=`) the gradient of
+    /// every trainable parameter into `gradients.parameters`: what `loss.backward()` computes
+    /// for transformers' model given `dLogits` (see
+    /// ``lossGradient(labels:activations:dLogits:dLoss:)``), head first
+    /// (``SequenceClassificationHead/backward(_:weights:activations:dLogits:gradients:encoderTrains:)``),
+    /// then the encoder (``BertEncoder/backward(_:weights:activations:gradients:freezing:)``).
+    ///
+    /// The caller zeroes `gradients` between optimizer steps (``EncoderGradients/zero()``);
+    /// calls in between add up, as PyTorch's gradient accumulation does. The result is the
+    /// same bits for the same thread count.
+    /// - Complexity: About twice the forward pass's work.
+    public func backward(
+        _ input: PackedBatch, activations: Activations, dLogits: UnsafePointer<Float>,
+        gradients: Gradients
+    ) {
+        precondition(
+            activations.tokenCapacity >= input.tokens && activations.batchCapacity >= input.batch,
+            "backward: activations were not filled for this batch")
+        precondition(gradients.table.count == table.count, "backward: gradients of another model")
+        gradients.reserve(for: input)
+        let w = weights
+        head.backward(
+            input, weights: w, activations: activations, dLogits: dLogits, gradients: gradients,
+            encoderTrains: freezing != .encoder)
+        encoder.backward(
+            input, weights: w, activations: activations, gradients: gradients, freezing: freezing)
     }
 
-    /// The parameter tensor named `name` (an HF state-dict name), as a mutable view.
-    public func parameter(_ name: String) -> UnsafeMutableBufferPointer<Float> {
-        let entry = table[name]
-        return UnsafeMutableBufferPointer(start: parameters.pointer + entry.offset, count: entry.count)
-    }
-
-    /// Initializes `names` as transformers' `BertPreTrainedModel._init_weights` does: linear
-    /// and embedding weights N(0, initializer_range), biases 0, LayerNorm weight 1, bias 0.
-    /// Draws from `generator` (not torch's RNG: same distribution, not the same numbers).
-    public func initialize(_ names: [String], generator: inout SeededGenerator) {
-        let std = configuration.initializerRange
-        for name in names {
-            let values = parameter(name)
-            if name.hasSuffix("LayerNorm.weight") {
-                values.update(repeating: 1)
-            } else if name.hasSuffix(".bias") {
-                values.update(repeating: 0)
-            } else {
-                for index in values.indices {
-                    values[index] = Float(generator.nextNormal(mean: 0, standardDeviation: std))
-                }
-            }
-        }
-    }
-
-    /// Checks that `tokenizer` can only produce ids that index the word embedding (a smaller
-    /// vocabulary is accepted, as transformers accepts it).
-    /// - Throws: ``ModelError/vocabularyMismatch(folder:tokenizer:embeddingRows:)``.
-    public func checkVocabulary(of tokenizer: BertTokenizer, folder: String) throws {
-        let rows = configuration.vocabSize
-        if tokenizer.vocabulary.count > rows {
-            throw ModelError.vocabularyMismatch(
-                folder: folder, tokenizer: tokenizer.vocabulary.count, embeddingRows: rows)
-        }
-    }
-
-    /// Checks that every id of `input` indexes the embeddings.
-    /// - Throws: ``ModelError/invalidInput(_:)`` naming the sequence and the limit.
-    public func validate(_ input: PackedInput) throws {
-        let c = configuration
-        for sequence in 0..<input.batch {
-            let start = Int(input.sequenceOffsets[sequence])
-            let end = Int(input.sequenceOffsets[sequence + 1])
-            if end - start > c.maxPositionEmbeddings {
-                throw ModelError.invalidInput(
-                    "sequence \(sequence): \(end - start) tokens, more than max_position_embeddings \(c.maxPositionEmbeddings)"
-                )
-            }
-            for t in start..<end {
-                if input.inputIDs[t] < 0 || Int(input.inputIDs[t]) >= c.vocabSize {
-                    throw ModelError.invalidInput(
-                        "sequence \(sequence): token id \(input.inputIDs[t]) outside vocab_size \(c.vocabSize)")
-                }
-                if input.tokenTypeIDs[t] < 0 || Int(input.tokenTypeIDs[t]) >= c.typeVocabSize {
-                    throw ModelError.invalidInput(
-                        "sequence \(sequence): token type \(input.tokenTypeIDs[t]) outside type_vocab_size \(c.typeVocabSize)")
-                }
-            }
+    /// The logits of `input`, `[batch][classes]`, in eval mode (no dropout).
+    /// - Throws: ``ModelError/invalidInput(_:)`` when an id or a length is out of range.
+    public func logits(for input: PackedBatch, activations: Activations? = nil) throws -> [[Float]]
+    {
+        try validate(input)
+        let workspace = activations ?? Activations(configuration: configuration)
+        var unused = SeededGenerator(seed: 0)
+        forward(input, activations: workspace, training: false, generator: &unused)
+        let classes = configuration.numLabels
+        return (0..<input.batch).map { row in
+            workspace.logits.array((row * classes)..<((row + 1) * classes))
         }
     }
 }

@@ -1,60 +1,19 @@
 // swift-bert — the BERT model.
 
-/// The backward pass's workspace: the gradient of every parameter, laid out by the model's
-/// ``ParameterTable``, plus scratch buffers for the gradients of activations.
-///
-/// ``parameters`` is what `loss.backward()` leaves in every `param.grad` of PyTorch: the
-/// backward pass ACCUMULATES into it, and the caller zeroes it between optimizer steps with
-/// ``zero()`` (`optimizer.zero_grad()`), so several backward passes can sum their gradients.
-/// Scratch buffers grow (once) when a larger batch arrives, like ``Activations``; a training
-/// loop with a fixed batch size reaches its largest batch early and then allocates nothing
-/// per step.
-public final class Gradients: @unchecked Sendable {
-    /// The layout of ``parameters``: the model's own table.
-    public let table: ParameterTable
-    /// d loss / d parameter for every parameter, at the offsets of ``table``.
-    public let parameters: FloatBuffer
+/// BertForSequenceClassification's backward workspace: the parameter gradients and the
+/// encoder's scratch (``EncoderGradients``), plus the head's activation gradients.
+public final class Gradients: EncoderGradients, @unchecked Sendable {
     /// `[batch, classes]`: d loss / d logits, where the loss's gradient is written.
     public private(set) var dLogits = FloatBuffer(count: 0)
-
-    public private(set) var tokenCapacity = 0
-    public private(set) var batchCapacity = 0
-
     // Activation gradients of the head, `[batch, hidden]`.
     var dClassifierInput = FloatBuffer(count: 0)
     var dPooled = FloatBuffer(count: 0)
     var dPooledLinear = FloatBuffer(count: 0)
     var dFirstTokens = FloatBuffer(count: 0)
 
-    // Activation gradients of the encoder, reused by every layer: `[tokens, width]`.
-    /// The gradient of the current layer's output, then of its input (the previous layer's
-    /// output): `[tokens, hidden]`.
-    var dHidden = FloatBuffer(count: 0)
-    /// The gradient of a sum before LayerNorm (residual or embedding sum): `[tokens, hidden]`.
-    var dResidual = FloatBuffer(count: 0)
-    /// The gradient of `attentionNormed`, fed by the skip path and the feed-forward branch.
-    var dNormed = FloatBuffer(count: 0)
-    /// The gradient of a branch before dropout (`attentionDense`, `outputDense`,
-    /// `embeddingNormed`): `[tokens, hidden]`.
-    var dBranch = FloatBuffer(count: 0)
-    var dContext = FloatBuffer(count: 0)
-    /// `[tokens, 3·hidden]`, laid out as ``Activations/Layer/qkv``.
-    var dQKV = FloatBuffer(count: 0)
-    /// `[tokens, intermediate]` after and before GELU.
-    var dIntermediateActivated = FloatBuffer(count: 0)
-    var dIntermediate = FloatBuffer(count: 0)
-
-    let hidden: Int
-    let intermediate: Int
-    let classes: Int
-
-    /// A zeroed workspace for a model with `configuration`'s sizes.
+    /// A zeroed workspace for a BertForSequenceClassification with `configuration`'s sizes.
     public init(configuration: BertConfiguration) {
-        table = ParameterTable(configuration: configuration)
-        parameters = FloatBuffer(count: table.count)
-        hidden = configuration.hiddenSize
-        intermediate = configuration.intermediateSize
-        classes = configuration.numLabels
+        super.init(configuration: configuration, table: ParameterTable(configuration: configuration))
     }
 
     /// A zeroed workspace for `model`.
@@ -62,43 +21,12 @@ public final class Gradients: @unchecked Sendable {
         self.init(configuration: model.configuration)
     }
 
-    /// Sets every parameter gradient to zero (`optimizer.zero_grad()`).
-    public func zero() { parameters.zero() }
-
-    /// The gradient of the parameter named `name` (an HF state-dict name), as a mutable view.
-    public func gradient(_ name: String) -> UnsafeMutableBufferPointer<Float> {
-        let entry = table[name]
-        return UnsafeMutableBufferPointer(
-            start: parameters.pointer + entry.offset, count: entry.count)
-    }
-
-    /// Makes every scratch buffer large enough for `input`.
-    public func reserve(for input: PackedInput) {
-        reserve(tokens: input.tokens, batch: input.batch)
-    }
-
-    /// Grows the activation gradients, if needed, for batches of at most `tokens` tokens and
-    /// `batch` sequences. Allocates nothing when they are already large enough.
-    public func reserve(tokens: Int, batch: Int) {
-        if tokens > tokenCapacity {
-            tokenCapacity = tokens
-            let h = tokens * hidden
-            dHidden = FloatBuffer(count: h)
-            dResidual = FloatBuffer(count: h)
-            dNormed = FloatBuffer(count: h)
-            dBranch = FloatBuffer(count: h)
-            dContext = FloatBuffer(count: h)
-            dQKV = FloatBuffer(count: 3 * h)
-            dIntermediateActivated = FloatBuffer(count: tokens * intermediate)
-            dIntermediate = FloatBuffer(count: tokens * intermediate)
-        }
-        if batch > batchCapacity {
-            batchCapacity = batch
-            dLogits = FloatBuffer(count: batch * classes)
-            dClassifierInput = FloatBuffer(count: batch * hidden)
-            dPooled = FloatBuffer(count: batch * hidden)
-            dPooledLinear = FloatBuffer(count: batch * hidden)
-            dFirstTokens = FloatBuffer(count: batch * hidden)
-        }
+    override func reserveHead(tokens: Int, batch: Int) {
+        guard batch > batchCapacity else { return }
+        dLogits = FloatBuffer(count: batch * classes)
+        dClassifierInput = FloatBuffer(count: batch * hidden)
+        dPooled = FloatBuffer(count: batch * hidden)
+        dPooledLinear = FloatBuffer(count: batch * hidden)
+        dFirstTokens = FloatBuffer(count: batch * hidden)
     }
 }

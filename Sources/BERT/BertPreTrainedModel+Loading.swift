@@ -22,16 +22,25 @@ public struct LoadReport: Sendable, Equatable {
     }
 }
 
-extension BertForSequenceClassification {
-    /// Loads `config.json` and `model.safetensors` from a Hugging Face model folder.
+/// A model type `from_pretrained` can make: every ``BertPreTrainedModel``, each loading into
+/// its own type (`BertForSequenceClassification.load(from:…)` gives that type).
+public protocol PretrainedLoadable: BertPreTrainedModel {
+    init(configuration: BertConfiguration)
+}
+
+extension BertPreTrainedModel: PretrainedLoadable {}
+
+extension PretrainedLoadable {
+    /// Loads `config.json` and `model.safetensors` from a Hugging Face model folder into a
+    /// model of this type.
     ///
-    /// Follows `BertForSequenceClassification.from_pretrained`: tensor names are found with
-    /// or without the `bert.` prefix (a `BertModel` checkpoint such as MiniLM has none);
-    /// buffers ending in `position_ids` or `token_type_ids` are ignored; the pooler and the
-    /// classifier, when absent — or for the classifier, when its shape differs because the
-    /// label count changed — are newly initialized N(0, initializer_range) with zero biases
-    /// and listed in the report. Any other missing tensor, or a shape that disagrees with
-    /// the config, is an error naming the tensor.
+    /// Follows `from_pretrained`: tensor names are found with or without the `bert.` prefix
+    /// (a `BertModel` checkpoint such as MiniLM has none); buffers ending in `position_ids`
+    /// or `token_type_ids` are ignored; the head's tensors (``optionalTensorPrefixes``), when
+    /// absent — or for ``resizableTensorPrefixes``, when their shape differs because the label
+    /// count changed — are newly initialized N(0, initializer_range) with zero biases and
+    /// listed in the report. Any other missing tensor, or a shape that disagrees with the
+    /// config, is an error naming the tensor.
     /// - Parameters:
     ///   - folder: The model folder.
     ///   - labels: Label names to use instead of the config's (changes `num_labels`).
@@ -41,7 +50,7 @@ extension BertForSequenceClassification {
     public static func load(
         from folder: URL, labels: [String]? = nil, dropout: Double? = nil,
         generator: inout SeededGenerator
-    ) throws -> (model: BertForSequenceClassification, report: LoadReport) {
+    ) throws -> (model: Self, report: LoadReport) {
         var configuration = try BertConfiguration.load(
             from: folder.appendingPathComponent("config.json"))
         if let labels, labels != configuration.labelNames { configuration.setLabels(labels) }
@@ -56,24 +65,22 @@ extension BertForSequenceClassification {
         let file = try SafeTensorsFile(contentsOf: weightsURL)
         // Before allocating: the config's sizes must be the file's, so a config.json that asks
         // for more than the file holds fails here, not in the allocator.
-        try checkShapes(ParameterTable(configuration: configuration), in: file)
-        let model = BertForSequenceClassification(configuration: configuration)
+        try checkShapes(ParameterTable(tensors: BertEncoder.tensorShapes(configuration)), in: file)
+        let model = Self(configuration: configuration)
         let report = try model.loadParameters(from: file, generator: &generator)
         return (model, report)
     }
+}
 
-    /// Checks that every tensor of `table` but the pooler and classifier is in `file` with the
-    /// table's shape, without reading or allocating any tensor.
+extension BertPreTrainedModel {
+    /// Checks that every tensor of `table` is in `file` with the table's shape, without
+    /// reading or allocating any tensor.
     /// - Throws: ``ModelError/missingTensor(file:tensor:)``,
     ///   ``ModelError/shapeMismatch(file:tensor:expected:actual:)``.
     public static func checkShapes(_ table: ParameterTable, in file: SafeTensorsFile) throws {
         let available = Set(file.tensorNames)
-        for entry in table.entries
-        where !entry.name.hasPrefix("classifier.") && !entry.name.hasPrefix("bert.pooler.") {
-            let candidates =
-                entry.name.hasPrefix("bert.")
-                ? [entry.name, String(entry.name.dropFirst("bert.".count))] : [entry.name]
-            guard let found = candidates.first(where: available.contains) else {
+        for entry in table.entries where !isOptional(entry.name) {
+            guard let found = candidates(entry.name).first(where: available.contains) else {
                 throw ModelError.missingTensor(file: file.url.path, tensor: entry.name)
             }
             let shape = try file.info(found).shape
@@ -91,13 +98,10 @@ extension BertForSequenceClassification {
         var report = LoadReport()
         var used = Set<String>()
         let available = Set(file.tensorNames)
+        let resizable = type(of: self).resizableTensorPrefixes
         for entry in table.entries {
-            let candidates =
-                entry.name.hasPrefix("bert.")
-                ? [entry.name, String(entry.name.dropFirst("bert.".count))] : [entry.name]
-            let isHead = entry.name.hasPrefix("classifier.") || entry.name.hasPrefix("bert.pooler.")
-            guard let found = candidates.first(where: available.contains) else {
-                guard isHead else {
+            guard let found = Self.candidates(entry.name).first(where: available.contains) else {
+                guard type(of: self).isOptional(entry.name) else {
                     throw ModelError.missingTensor(file: file.url.path, tensor: entry.name)
                 }
                 report.newlyInitialized.append(entry.name)
@@ -106,7 +110,7 @@ extension BertForSequenceClassification {
             used.insert(found)
             let info = try file.info(found)
             guard info.shape == entry.shape else {
-                if entry.name.hasPrefix("classifier.") {
+                if resizable.contains(where: entry.name.hasPrefix) {
                     report.newlyInitialized.append(entry.name)
                     continue
                 }
@@ -116,10 +120,11 @@ extension BertForSequenceClassification {
             try file.floats(found, into: parameter(entry.name))
         }
         // A classifier is kept or replaced whole, never half.
-        if report.newlyInitialized.contains(where: { $0.hasPrefix("classifier.") }) {
-            for name in ["classifier.weight", "classifier.bias"]
-            where !report.newlyInitialized.contains(name) {
-                report.newlyInitialized.append(name)
+        for prefix in resizable
+        where report.newlyInitialized.contains(where: { $0.hasPrefix(prefix) }) {
+            for entry in table.entries
+            where entry.name.hasPrefix(prefix) && !report.newlyInitialized.contains(entry.name) {
+                report.newlyInitialized.append(entry.name)
             }
         }
         initialize(report.newlyInitialized, generator: &generator)
@@ -131,5 +136,15 @@ extension BertForSequenceClassification {
             }
         }
         return report
+    }
+
+    /// The checkpoint names under which `name` may be stored: as is, and without `bert.`
+    /// for checkpoints of a bare `BertModel`.
+    static func candidates(_ name: String) -> [String] {
+        name.hasPrefix("bert.") ? [name, String(name.dropFirst("bert.".count))] : [name]
+    }
+
+    static func isOptional(_ name: String) -> Bool {
+        optionalTensorPrefixes.contains(where: name.hasPrefix)
     }
 }

@@ -1,0 +1,142 @@
+// swift-bert — the BERT model.
+
+import Kernels
+import Randomness
+
+extension BertEncoder {
+    /// Runs the embeddings and every encoder layer on a packed batch, leaving every
+    /// activation (and the sequence output, `[tokens, hidden]`) in `activations`.
+    ///
+    /// Matches transformers' `BertModel.forward` up to `last_hidden_state` (eval mode when
+    /// `training` is false): embeddings (word + position + token type) → LayerNorm → dropout;
+    /// per layer, self-attention (fused QKV projection, softmax(QKᵀ/√d) with dropout,
+    /// context) → dense → dropout → residual → LayerNorm → dense → exact GELU → dense →
+    /// dropout → residual → LayerNorm. Dropout uses `hidden_dropout_prob` and
+    /// `attention_probs_dropout_prob`, drawing masks from `generator`.
+    ///
+    /// With `weights.precision` `.bfloat16`, as `torch.autocast("cpu", dtype=torch.bfloat16)`:
+    /// the ops autocast runs in bf16 are `linear` (Q/K/V, attention output, intermediate,
+    /// output) and `matmul`/`bmm`/SDPA (attention); the linear layers take bf16 inputs with
+    /// fp32 accumulation, and the Q/K/V projection's output is rounded to bf16 (the tensor
+    /// autocast hands to attention, which SDPA's math path computes in fp32). Embeddings,
+    /// LayerNorm, GELU, softmax, dropout and every reduction run in fp32, and every output of
+    /// a GEMM stays fp32.
+    /// - Precondition: `input` passed the model's `validate(_:)`.
+    public func forward(
+        _ input: PackedBatch, weights w: ModelWeights, activations a: EncoderActivations,
+        training: Bool, generator: inout SeededGenerator
+    ) {
+        a.reserve(for: input)
+        let c = configuration
+        let tokens = input.tokens
+        let batch = input.batch
+        let hidden = c.hiddenSize
+        let inter = c.intermediateSize
+        let heads = c.numAttentionHeads
+        let count = tokens * hidden
+        let eps = Float(c.layerNormEps)
+        let hiddenDropout = training ? Float(c.hiddenDropoutProb) : 0
+        let attentionDropout = training ? Float(c.attentionProbsDropoutProb) : 0
+
+        input.inputIDs.withUnsafeBufferPointer { ids in
+            input.tokenTypeIDs.withUnsafeBufferPointer { types in
+                input.positionIDs.withUnsafeBufferPointer { positions in
+                    Embedding.forward(
+                        output: a.embeddingSum.pointer, inputIDs: ids.baseAddress!,
+                        positionIDs: positions.baseAddress!, tokenTypeIDs: types.baseAddress!,
+                        wordEmbeddings: w[offset(.wordEmbeddings)],
+                        positionEmbeddings: w[offset(.positionEmbeddings)],
+                        tokenTypeEmbeddings: w[offset(.tokenTypeEmbeddings)],
+                        tokens: tokens, hidden: hidden)
+                }
+            }
+        }
+        LayerNorm.forward(
+            output: a.embeddingNormed.pointer, mean: a.embeddingMean.pointer,
+            reciprocalStd: a.embeddingReciprocalStd.pointer, input: a.embeddingSum.pointer,
+            weight: w[offset(.normWeight)],
+            bias: w[offset(.normBias)], tokens: tokens, hidden: hidden,
+            epsilon: eps)
+        Dropout.forward(
+            output: a.layers.first?.input.pointer ?? a.sequenceOutput.pointer,
+            mask: a.embeddingMask.pointer, input: a.embeddingNormed.pointer, count: count,
+            probability: hiddenDropout, generator: &generator)
+
+        input.sequenceOffsets.withUnsafeBufferPointer { offsetsBuffer in
+            let offsets = offsetsBuffer.baseAddress!
+            for (index, layer) in a.layers.enumerated() {
+                let output =
+                    index + 1 < a.layers.count
+                    ? a.layers[index + 1].input.pointer : a.sequenceOutput.pointer
+                Linear.forward(
+                    output: layer.qkv.pointer, input: layer.input.pointer,
+                    weight: w[offset(index, .queryWeight)],
+                    bias: w[offset(index, .queryBias)], tokens: tokens,
+                    inFeatures: hidden, outFeatures: 3 * hidden, precision: w.precision,
+                    weightBFloat16: w.bfloat16(offset(index, .queryWeight)))
+                if w.precision == .bfloat16 {
+                    // Under autocast the projection's output is a bf16 tensor, and the
+                    // attention (SDPA's math path while training) upcasts it to fp32.
+                    BFloat16.roundInPlace(layer.qkv.pointer, count: 3 * count)
+                }
+                let qkv = UnsafePointer(layer.qkv.pointer)
+                Attention.forward(
+                    context: layer.context.pointer, probabilities: layer.probabilities.pointer,
+                    dropoutMask: layer.probabilitiesMask.pointer, query: qkv, key: qkv + hidden,
+                    value: qkv + 2 * hidden, rowStride: 3 * hidden, sequenceOffsets: offsets,
+                    batch: batch, heads: heads, headDim: hidden / heads,
+                    dropoutProbability: attentionDropout, generator: &generator,
+                    scratch: a.attentionScratch.buffer)
+                Linear.forward(
+                    output: layer.attentionDense.pointer, input: layer.context.pointer,
+                    weight: w[offset(index, .attentionOutputWeight)],
+                    bias: w[offset(index, .attentionOutputBias)], tokens: tokens,
+                    inFeatures: hidden, outFeatures: hidden, precision: w.precision,
+                    weightBFloat16: w.bfloat16(offset(index, .attentionOutputWeight)))
+                Dropout.forward(
+                    output: layer.attentionResidual.pointer, mask: layer.attentionMask.pointer,
+                    input: layer.attentionDense.pointer, count: count, probability: hiddenDropout,
+                    generator: &generator)
+                Residual.forward(
+                    output: layer.attentionResidual.pointer, input: layer.input.pointer,
+                    count: count)
+                LayerNorm.forward(
+                    output: layer.attentionNormed.pointer, mean: layer.attentionMean.pointer,
+                    reciprocalStd: layer.attentionReciprocalStd.pointer,
+                    input: layer.attentionResidual.pointer,
+                    weight: w[offset(index, .attentionNormWeight)],
+                    bias: w[offset(index, .attentionNormBias)], tokens: tokens,
+                    hidden: hidden, epsilon: eps)
+                Linear.forward(
+                    output: layer.intermediate.pointer, input: layer.attentionNormed.pointer,
+                    weight: w[offset(index, .intermediateWeight)],
+                    bias: w[offset(index, .intermediateBias)], tokens: tokens,
+                    inFeatures: hidden, outFeatures: inter, precision: w.precision,
+                    weightBFloat16: w.bfloat16(offset(index, .intermediateWeight)))
+                GELU.forward(
+                    output: layer.intermediateActivated.pointer, input: layer.intermediate.pointer,
+                    count: tokens * inter)
+                Linear.forward(
+                    output: layer.outputDense.pointer, input: layer.intermediateActivated.pointer,
+                    weight: w[offset(index, .outputWeight)],
+                    bias: w[offset(index, .outputBias)], tokens: tokens, inFeatures: inter,
+                    outFeatures: hidden, precision: w.precision,
+                    weightBFloat16: w.bfloat16(offset(index, .outputWeight)))
+                Dropout.forward(
+                    output: layer.outputResidual.pointer, mask: layer.outputMask.pointer,
+                    input: layer.outputDense.pointer, count: count, probability: hiddenDropout,
+                    generator: &generator)
+                Residual.forward(
+                    output: layer.outputResidual.pointer, input: layer.attentionNormed.pointer,
+                    count: count)
+                LayerNorm.forward(
+                    output: output, mean: layer.outputMean.pointer,
+                    reciprocalStd: layer.outputReciprocalStd.pointer,
+                    input: layer.outputResidual.pointer,
+                    weight: w[offset(index, .outputNormWeight)],
+                    bias: w[offset(index, .outputNormBias)], tokens: tokens, hidden: hidden,
+                    epsilon: eps)
+            }
+        }
+    }
+}
