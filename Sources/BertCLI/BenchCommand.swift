@@ -47,6 +47,12 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
+    @Flag(name: .long, help: "Train only the head, the encoder frozen.")
+    var freezeEncoder = false
+
+    @Option(name: .long, parsing: .unconditional, help: "Freeze the embeddings and the first N layers.")
+    var freezeLayers: Int?
+
     @Flag(name: .long, help: .hidden)
     var printColaLengths = false
 
@@ -59,6 +65,10 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError("--lengths must be fixed or cola, not '\(lengths)'")
         }
         if epochs < 1 { throw ValidationError("--epochs must be ≥ 1") }
+        if freezeEncoder && freezeLayers != nil {
+            throw ValidationError("--freeze-encoder and --freeze-layers: give one of them")
+        }
+        if let freezeLayers, freezeLayers < 0 { throw ValidationError("--freeze-layers must be ≥ 0") }
     }
 
     func run() throws {
@@ -82,10 +92,11 @@ struct BenchCommand: ParsableCommand {
             throw CLIError("--lengths cola needs \(longestCoLA) positions; max_position_embeddings is \(configuration.maxPositionEmbeddings)")
         }
         compute.apply()
-        let benchmark = TrainingBenchmark(
+        var benchmark = TrainingBenchmark(
             configuration: configuration, batchSize: batchSize,
             lengths: cola ? CoLALengths.shuffledLengths(seed: 42) : [seqLength],
             steps: steps, warmupSteps: warmup, precision: compute.precision)
+        benchmark.freezing = freezeEncoder ? .encoder : freezeLayers.map { .layers($0) } ?? .none
         let backend = Gemm.backend
         let r = try benchmark.run()
         let projected = cola ? benchmark.projectedCoLASeconds(epochs: epochs, result: r) : nil

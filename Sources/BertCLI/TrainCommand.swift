@@ -103,6 +103,7 @@ struct TrainCommand: ParsableCommand {
         try model.checkVocabulary(of: tokenizer, folder: modelOptions.model)
 
         var out = Reporter(json: json, logEvery: training.logEvery)
+        out.accumulation = training.gradientAccumulationSteps
         out.showMacroF1 = taskOptions.tableFormat != nil
         let batchSize = training.batchSize
         out.text(dataSummary(data, batchSize: batchSize))
@@ -208,6 +209,8 @@ func grouped(_ value: Int) -> String {
 struct Reporter {
     let json: Bool
     let logEvery: Int
+    /// Batches per optimizer step (`--gradient-accumulation-steps`).
+    var accumulation = 1
     /// Whether the human output shows macro-F1 (tasks other than the tutorial's CoLA).
     var showMacroF1 = false
     /// Whether standard output is a terminal: then a live progress bar is drawn too.
@@ -249,7 +252,10 @@ struct Reporter {
             if terminal && !json {
                 FileHandle.standardOutput.write(Data(ProgressBar.line(for: step).utf8))
             }
-            guard step.batch % logEvery == 0 else { return }
+            // A step reports when its batches pass a multiple of --log-every (groups of
+            // micro-batches start at multiples of the accumulation count).
+            let before = (step.batch - 1) / accumulation * accumulation
+            guard step.batch / logEvery > before / logEvery else { return }
             text(
                 "  Batch \(padded(grouped(step.batch), 5))  of  "
                     + "\(padded(grouped(step.batchesPerEpoch), 5)).    "

@@ -53,7 +53,27 @@ struct TrainingOptions: ParsableArguments {
         help: "Skip the update of a step whose loss or gradient norm is NaN or infinite, instead of stopping.")
     var skipNonfinite = false
 
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Sum the gradients of this many batches before each optimizer step (HF's gradient_accumulation_steps).")
+    var gradientAccumulationSteps: Int = 1
+
+    @Flag(name: .long, help: "Train only the head: the encoder's parameters stay as loaded (feature extractor).")
+    var freezeEncoder = false
+
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Keep the embeddings and the first N encoder layers as loaded.")
+    var freezeLayers: Int?
+
     func validate() throws {
+        if gradientAccumulationSteps < 1 {
+            throw ValidationError("--gradient-accumulation-steps must be ≥ 1")
+        }
+        if freezeEncoder && freezeLayers != nil {
+            throw ValidationError("--freeze-encoder and --freeze-layers: give one of them")
+        }
+        if let freezeLayers, freezeLayers < 0 { throw ValidationError("--freeze-layers must be ≥ 0") }
         if epochs < 1 { throw ValidationError("--epochs must be ≥ 1") }
         if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1") }
         if !(learningRate >= 0) || !learningRate.isFinite {
@@ -90,6 +110,8 @@ struct TrainingOptions: ParsableArguments {
         options.shuffle = !noShuffle
         options.maxSteps = maxSteps
         options.skipNonFinite = skipNonfinite
+        options.gradientAccumulationSteps = gradientAccumulationSteps
+        options.freezing = freezeEncoder ? .encoder : freezeLayers.map { .layers($0) } ?? .none
         return options
     }
 }

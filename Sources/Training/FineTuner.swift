@@ -24,6 +24,9 @@ public final class FineTuner {
     public let options: FineTuningOptions
     let activations: Activations
     let gradients: Gradients
+    /// The accumulated gradient of every parameter (each `param.grad`), in the model's layout:
+    /// what ``accumulateGradients(_:dLoss:dropout:)`` adds to and an applied update clears.
+    public var parameterGradients: FloatBuffer { gradients.parameters }
     let firstMoment: FloatBuffer
     let secondMoment: FloatBuffer
     /// Whether the gradient buffer may hold a step's gradients: AdamW zeroes it as it reads
@@ -36,12 +39,18 @@ public final class FineTuner {
         throws
     {
         try options.validate()
+        if case .layers(let n) = options.freezing, n > model.configuration.numHiddenLayers {
+            throw TrainingError.invalidOption(
+                name: "freezing", value: "\(n) layers",
+                expected: "≤ \(model.configuration.numHiddenLayers), the model's num_hidden_layers")
+        }
         guard model.effectiveProblemType == .singleLabelClassification else {
             throw TrainingError.unsupportedProblemType(model.effectiveProblemType.rawValue)
         }
         self.model = model
         self.options = options
         model.setPrecision(options.precision)
+        model.freezing = options.freezing
         activations = Activations(configuration: model.configuration)
         gradients = Gradients(model: model)
         firstMoment = FloatBuffer(count: model.table.count)
@@ -51,7 +60,8 @@ public final class FineTuner {
     /// The schedule of a run over `trainingCount` examples.
     public func schedule(trainingCount: Int) -> LinearSchedule {
         let batches = (trainingCount + options.batchSize - 1) / options.batchSize
-        let total = batches * options.epochs
+        let accumulation = options.gradientAccumulationSteps
+        let total = (batches + accumulation - 1) / accumulation * options.epochs
         return LinearSchedule(
             baseLearningRate: options.learningRate,
             warmupSteps: options.effectiveWarmupSteps(totalSteps: total), totalSteps: total)
@@ -119,19 +129,26 @@ public final class FineTuner {
                 state.epochBatches = 0
             }
             let epochStart = clock.now
-            while let indices = state.sampler.nextBatch() {
-                if let maxSteps = options.maxSteps, state.step >= maxSteps {
+            while true {
+                let remaining = state.sampler.batchesPerEpoch - state.sampler.state.batchIndex
+                if remaining == 0 || (options.maxSteps.map { state.step >= $0 } ?? false) {
                     state.sampler.startNextEpoch()
                     break
                 }
-                batch.fill(from: train, indices: indices)
-                try model.validate(batch)
-
+                // One optimizer step: up to `gradientAccumulationSteps` micro-batches, fewer
+                // at the end of an epoch, each loss scaled by 1/micro-batches (HF Trainer).
+                let microBatches = min(options.gradientAccumulationSteps, remaining)
+                let dLoss = microBatches == 1 ? 1 : 1 / Float(microBatches)
+                var loss: Float = 0
+                for _ in 0..<microBatches {
+                    guard let indices = state.sampler.nextBatch() else { break }
+                    batch.fill(from: train, indices: indices)
+                    try model.validate(batch)
+                    loss += dLoss * accumulateGradients(batch, dLoss: dLoss, dropout: &state.dropout)
+                    state.epochBatches += 1
+                }
                 let rate = schedule.learningRate(atStep: state.step)
-                let (loss, norm) = step(
-                    batch, labels: batch.labels, learningRate: rate, step: state.step + 1,
-                    dropout: &state.dropout)
-                state.epochBatches += 1
+                let norm = applyUpdate(loss: loss, learningRate: rate, step: state.step + 1)
                 let report = StepReport(
                     epoch: epoch, batch: state.epochBatches,
                     batchesPerEpoch: state.sampler.batchesPerEpoch, step: state.step + 1,
@@ -194,51 +211,76 @@ public final class FineTuner {
         }
     }
 
-    /// One training step on a packed batch: a training-mode forward pass (dropout masks from
-    /// `generator`), the mean cross-entropy, `zero_grad`, backward, `clip_grad_norm_`, and —
-    /// only when the loss and the norm are finite — one AdamW update at `learningRate`, which
-    /// in bf16 also rewrites the model's bf16 weights. The clipping factor is applied inside
-    /// the update (the same bits as scaling the gradients first), and the update clears each
-    /// gradient as it reads it, so the buffer is left zeroed for the next step.
+    /// One training step on one packed batch: ``accumulateGradients(_:dLoss:dropout:)`` with
+    /// the whole loss, then ``applyUpdate(loss:learningRate:step:)``.
     ///
     /// Allocates nothing once the workspace holds a batch this large (``reserveWorkspace(for:batchSize:)``,
     /// which `train` calls first) and the pool has started (StepAllocationTests).
     /// - Parameters:
     ///   - input: The batch, already checked by `model.validate(_:)`.
-    ///   - labels: `[batch]` class ids.
+    ///   - labels: `[batch]` class ids (the batch's own labels; kept for callers that pass them).
     ///   - learningRate: This step's rate (after the schedule).
     ///   - step: The 1-based optimizer step (AdamW's bias correction).
     ///   - generator: The dropout stream.
     /// - Returns: The loss before the update and the gradient norm before clipping.
     public func step(
-        _ input: PackedInput, labels: [Int32], learningRate: Double, step: Int,
+        _ input: PackedBatch, labels: [Int32], learningRate: Double, step: Int,
         dropout generator: inout SeededGenerator
     ) -> (loss: Float, gradientNorm: Float) {
-        model.forward(input, activations: activations, training: true, generator: &generator)
-        let loss = model.loss(labels: labels, activations: activations)
-        if gradientsNeedZeroing { gradients.zero() }
-        gradients.reserve(for: input)
-        model.lossGradient(
-            labels: labels, activations: activations, dLogits: gradients.dLogits.pointer)
-        model.backward(
-            input, activations: activations, dLogits: gradients.dLogits.pointer,
-            gradients: gradients)
-        let count = model.table.count
-        // clip_grad_norm_ fused into the update: the scale is applied as AdamW reads.
-        let norm = GradientClipping.globalNorm(gradients: gradients.parameters.pointer, count: count)
-        if loss.isFinite && norm.isFinite {
+        precondition(labels == input.labels, "FineTuner.step: labels are the batch's own")
+        let loss = accumulateGradients(input, dLoss: 1, dropout: &generator)
+        let norm = applyUpdate(loss: loss, learningRate: learningRate, step: step)
+        return (loss, norm)
+    }
+
+    /// The first half of a step, for one micro-batch: `zero_grad` when the gradients hold a
+    /// finished step, then forward, loss and backward with the loss scaled by `dLoss`,
+    /// ADDING to the gradients (the seam of gradient accumulation, and of a data-parallel
+    /// all-reduce before the update).
+    /// - Returns: The micro-batch's loss (unscaled).
+    public func accumulateGradients(
+        _ batch: PackedBatch, dLoss: Float, dropout generator: inout SeededGenerator
+    ) -> Float {
+        if gradientsNeedZeroing {
+            gradients.zero()
+            gradientsNeedZeroing = false
+        }
+        return model.accumulateGradients(
+            batch, activations: activations, gradients: gradients, dLoss: dLoss,
+            generator: &generator)
+    }
+
+    /// The second half of a step: `clip_grad_norm_` over the trainable parameters and — only
+    /// when `loss` and the norm are finite — one AdamW update at `learningRate`, which in bf16
+    /// also rewrites the model's bf16 weights. The clipping factor is applied inside the
+    /// update (the same bits as scaling the gradients first), and the update clears each
+    /// gradient as it reads it, so the buffer is left zeroed for the next step. Frozen
+    /// parameters (a prefix of the buffer) are neither read nor updated.
+    /// - Parameters:
+    ///   - loss: The step's loss (a non-finite one skips the update).
+    ///   - learningRate: This step's rate (after the schedule).
+    ///   - step: The 1-based optimizer step (AdamW's bias correction).
+    /// - Returns: The gradient norm before clipping.
+    public func applyUpdate(loss: Float, learningRate: Double, step: Int) -> Float {
+        let range = model.trainableRange
+        let start = range.lowerBound
+        let count = range.count
+        let g = gradients.parameters.pointer + start
+        let norm = GradientClipping.globalNorm(gradients: g, count: count)
+        let applied = loss.isFinite && norm.isFinite
+        if applied {
             AdamW.step(
-                parameters: model.parameters.pointer, gradients: gradients.parameters.pointer,
-                firstMoment: firstMoment.pointer, secondMoment: secondMoment.pointer,
+                parameters: model.parameters.pointer + start, gradients: g,
+                firstMoment: firstMoment.pointer + start, secondMoment: secondMoment.pointer + start,
                 count: count, learningRate: learningRate, beta1: options.adamBeta1,
                 beta2: options.adamBeta2, epsilon: options.adamEpsilon,
                 weightDecay: options.weightDecay, step: step,
                 gradientScale: GradientClipping.scale(norm: norm, maxNorm: options.maxGradientNorm),
-                bfloat16Copy: model.bfloat16Parameters?.pointer,
-                zeroingGradients: gradients.parameters.pointer)
+                bfloat16Copy: model.bfloat16Parameters.map { $0.pointer + start },
+                zeroingGradients: g)
         }
-        gradientsNeedZeroing = !(loss.isFinite && norm.isFinite)
-        return (loss, norm)
+        gradientsNeedZeroing = !applied
+        return norm
     }
 
     /// Evaluates the model on `examples` with this fine-tuner's workspace.

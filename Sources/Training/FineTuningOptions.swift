@@ -1,5 +1,6 @@
 // swift-bert — training.
 
+import BERT
 import Kernels
 
 /// The hyperparameters of a fine-tuning run; the defaults are the tutorial's.
@@ -39,6 +40,15 @@ public struct FineTuningOptions: Sendable, Equatable {
     /// precision as `torch.autocast("cpu", dtype=torch.bfloat16)`, fp32 master weights,
     /// gradients and moments).
     public var precision: Precision = .float32
+    /// Micro-batches whose gradients are summed before each optimizer step (HF Trainer's
+    /// `gradient_accumulation_steps`): each micro-batch's mean loss is scaled by 1/N, so N
+    /// equal micro-batches give the gradient of one batch N times as large. The schedule
+    /// counts optimizer steps, `ceil(batches per epoch / N)` an epoch.
+    public var gradientAccumulationSteps = 1
+    /// Which encoder parameters stay fixed (`requires_grad = False`): `.encoder` trains only
+    /// the head (the tutorial's feature-extractor use), `.layers(n)` freezes the embeddings
+    /// and the first n layers.
+    public var freezing: BertEncoder.Freezing = .none
 
     public init() {}
 
@@ -61,6 +71,10 @@ public struct FineTuningOptions: Sendable, Equatable {
         try check((0...1).contains(warmupRatio), "warmupRatio", warmupRatio, "in [0, 1]")
         try check(maxGradientNorm > 0, "maxGradientNorm", maxGradientNorm, "> 0")
         if let maxSteps { try check(maxSteps >= 1, "maxSteps", maxSteps, "≥ 1") }
+        try check(
+            gradientAccumulationSteps >= 1, "gradientAccumulationSteps", gradientAccumulationSteps,
+            "≥ 1")
+        if case .layers(let n) = freezing { try check(n >= 0, "freezing", n, "≥ 0 layers") }
     }
 
     /// The warm-up steps for a run of `totalSteps`, as transformers' `get_warmup_steps`:

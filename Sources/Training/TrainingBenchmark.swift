@@ -49,6 +49,8 @@ public struct TrainingBenchmark: Sendable {
     public var seed: UInt64
     /// The element type of the GEMMs (`--bf16`).
     public var precision: Precision
+    /// Frozen encoder parameters (`--freeze-encoder`, `--freeze-layers`).
+    public var freezing: BertEncoder.Freezing = .none
 
     public init(
         configuration: BertConfiguration, batchSize: Int, lengths: [Int], steps: Int,
@@ -92,6 +94,7 @@ public struct TrainingBenchmark: Sendable {
         options.shuffle = false
         options.seed = seed
         options.precision = precision
+        options.freezing = freezing
         let tuner = try FineTuner(model: model, options: options)
         var elapsed: [Double] = []
         _ = try tuner.train(on: examples, validation: EncodedExamples()) { event in

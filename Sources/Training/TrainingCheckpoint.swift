@@ -84,7 +84,23 @@ public enum TrainingCheckpoint {
             // Another backend or precision sums in another order: the bits would differ.
             Setting("precision", options.precision.rawValue),
             Setting("gemm backend", Gemm.backend.rawValue),
-        ]
+        ] + optionalSettings(options)
+    }
+
+    /// Settings recorded only when they differ from their defaults, so that checkpoints
+    /// written before the option existed still resume.
+    static func optionalSettings(_ options: FineTuningOptions) -> [Setting] {
+        var settings: [Setting] = []
+        if options.gradientAccumulationSteps != 1 {
+            settings.append(
+                Setting("gradient accumulation steps", "\(options.gradientAccumulationSteps)"))
+        }
+        switch options.freezing {
+        case .none: break
+        case .encoder: settings.append(Setting("frozen", "encoder"))
+        case .layers(let n): settings.append(Setting("frozen", "embeddings and \(n) layers"))
+        }
+        return settings
     }
 
     /// Saves `tuner`'s parameters and moments with `state` into `output/checkpoint-{step}`.
