@@ -43,6 +43,29 @@ public struct BertNormalizer: Sendable, Equatable {
         }
     }
 
+    /// Appends the normalized form of `scalars` to `output`, and to `sources`, for each scalar
+    /// appended, the index in `scalars` of the scalar it came from.
+    ///
+    /// This is `tokenizers`' `NormalizedString` alignment, one scalar at a time: every step
+    /// of the pipeline maps one scalar to zero or more, so each output scalar has exactly one
+    /// source (the spaces put around a CJK ideograph included). A word's span in the
+    /// original text is therefore `sources[first]..<sources[last] + 1`.
+    public func normalize(
+        _ scalars: ArraySlice<Unicode.Scalar>, into output: inout [Unicode.Scalar],
+        sources: inout [Int]
+    ) {
+        for index in scalars.indices {
+            let scalar = scalars[index]
+            let before = output.count
+            if scalar.value < 0x80 {
+                appendASCII(UInt8(scalar.value), to: &output)
+            } else {
+                appendNonASCII(scalar, to: &output)
+            }
+            for _ in before..<output.count { sources.append(index) }
+        }
+    }
+
     /// The normalized form of `text`, as a string (for tests and debugging).
     public func normalize(_ text: String) -> String {
         var output: [Unicode.Scalar] = []

@@ -73,20 +73,20 @@ public struct BertTokenizer: Sendable {
         var ids: [Int32] = []
         ids.reserveCapacity(text.utf8.count / 3 + 4)
         var normalized: [Unicode.Scalar] = []
+        var pieces: [Range<Int>] = []
         let scalars = Array(text.unicodeScalars)
-        var segmentStart = 0
-        var index = 0
-        while index < scalars.count {
-            if let (length, id) = matchAddedToken(in: scalars, at: index) {
-                appendPieces(of: scalars[segmentStart..<index], normalized: &normalized, to: &ids)
+        forEachSegment(of: scalars) { segment in
+            switch segment {
+            case .text(let range):
+                normalized.removeAll(keepingCapacity: true)
+                normalizer.normalize(scalars[range], into: &normalized)
+                BertPreTokenizer.forEachWord(in: normalized) { word in
+                    wordPiece.tokenize(word, into: &ids, pieces: &pieces)
+                }
+            case .addedToken(_, let id):
                 ids.append(id)
-                index += length
-                segmentStart = index
-            } else {
-                index += 1
             }
         }
-        appendPieces(of: scalars[segmentStart..<scalars.count], normalized: &normalized, to: &ids)
         return ids
     }
 
@@ -95,16 +95,29 @@ public struct BertTokenizer: Sendable {
         tokenize(text).map { vocabulary.token(for: $0) }
     }
 
-    private func appendPieces(
-        of segment: ArraySlice<Unicode.Scalar>, normalized: inout [Unicode.Scalar],
-        to ids: inout [Int32]
-    ) {
-        guard !segment.isEmpty else { return }
-        normalized.removeAll(keepingCapacity: true)
-        normalizer.normalize(segment, into: &normalized)
-        BertPreTokenizer.forEachWord(in: normalized) { word in
-            wordPiece.tokenize(word, into: &ids)
+    /// A stretch of raw text: ordinary text to normalize, or an added token matched whole.
+    enum Segment {
+        case text(Range<Int>)
+        case addedToken(Range<Int>, id: Int32)
+    }
+
+    /// Calls `body` with the segments of `scalars` in order, as `tokenizers`'
+    /// `AddedVocabulary::extract_and_normalize` splits raw text around added tokens
+    /// (leftmost-longest). Empty text segments are skipped.
+    func forEachSegment(of scalars: [Unicode.Scalar], _ body: (Segment) -> Void) {
+        var segmentStart = 0
+        var index = 0
+        while index < scalars.count {
+            if let (length, id) = matchAddedToken(in: scalars, at: index) {
+                if segmentStart < index { body(.text(segmentStart..<index)) }
+                body(.addedToken(index..<(index + length), id: id))
+                index += length
+                segmentStart = index
+            } else {
+                index += 1
+            }
         }
+        if segmentStart < scalars.count { body(.text(segmentStart..<scalars.count)) }
     }
 
     /// The longest added token starting at `index`, as (scalar length, id).
@@ -132,7 +145,8 @@ public struct BertTokenizer: Sendable {
     /// `[SEP]` (an empty `pair` counts as none, as in transformers); truncation is
     /// `longest_first` by the `tokenizers` rule (see ``truncatedLengths(first:second:budget:)``);
     /// a limit shorter than the special tokens leaves the input untruncated, as transformers
-    /// does.
+    /// does. Offsets and word ids are filled as `return_offsets_mapping=True` and
+    /// `word_ids()` give them (each text's words numbered from 0, offsets in its scalars).
     /// - Parameters:
     ///   - text: The first (or only) text.
     ///   - pair: The second text of a pair.
@@ -160,30 +174,18 @@ public struct BertTokenizer: Sendable {
     private func encodeUnpadded(
         _ text: String, pair: String?, maxLength: Int?, truncation: Bool?
     ) -> Encoding {
-        var first = tokenize(text)
-        var second = pair.map(tokenize)
+        var first = alignedTokens(of: text)
+        var second = pair.map { alignedTokens(of: $0) }
         let specials = second == nil ? 2 : 3
         if truncation ?? (maxLength != nil), let limit = maxLength ?? modelMaxLength,
             limit >= specials
         {
             let (keepFirst, keepSecond) = Self.truncatedLengths(
                 first: first.count, second: second?.count, budget: limit - specials)
-            first.removeSubrange(keepFirst...)
-            second?.removeSubrange(keepSecond...)
+            first.keepPrefix(keepFirst)
+            second?.keepPrefix(keepSecond)
         }
-        var ids: [Int32] = [specialTokens.classifier]
-        ids.reserveCapacity(first.count + (second?.count ?? 0) + 3)
-        ids.append(contentsOf: first)
-        ids.append(specialTokens.separator)
-        var types = [Int32](repeating: 0, count: ids.count)
-        if let second {
-            ids.append(contentsOf: second)
-            ids.append(specialTokens.separator)
-            types.append(contentsOf: repeatElement(1, count: second.count + 1))
-        }
-        return Encoding(
-            inputIDs: ids, tokenTypeIDs: types,
-            attentionMask: [Int32](repeating: 1, count: ids.count), tokens: [])
+        return withSpecialTokens(first[...], second?[...])
     }
 
     /// Encodes a batch; `.longest` pads every encoding to the longest one of the batch.
@@ -214,13 +216,21 @@ public struct BertTokenizer: Sendable {
         return encodings
     }
 
-    /// Pads at the end with `[PAD]`, token type 0 and attention mask 0.
+    /// Pads at the end with `[PAD]`, token type 0 and attention mask 0 (and offset `0..<0`
+    /// and word id nil where the encoding carries them), as transformers' `pad`.
     public func pad(_ encoding: inout Encoding, to length: Int) {
         let missing = length - encoding.inputIDs.count
         guard missing > 0 else { return }
         encoding.inputIDs.append(contentsOf: repeatElement(specialTokens.padding, count: missing))
         encoding.tokenTypeIDs.append(contentsOf: repeatElement(0, count: missing))
         encoding.attentionMask.append(contentsOf: repeatElement(0, count: missing))
+        // Offsets and word ids grow only where the encoding carries them.
+        if encoding.offsets.count + missing == encoding.inputIDs.count {
+            encoding.offsets.append(contentsOf: repeatElement(0..<0, count: missing))
+        }
+        if encoding.wordIDs.count + missing == encoding.inputIDs.count {
+            encoding.wordIDs.append(contentsOf: repeatElement(nil, count: missing))
+        }
     }
 
     /// How many tokens of each text `longest_first` truncation keeps.

@@ -11,13 +11,29 @@ public struct Encoding: Equatable, Sendable {
     public var attentionMask: [Int32]
     /// The word pieces, as `convert_ids_to_tokens` returns them.
     public var tokens: [String]
+    /// Each token's span in its text, in Unicode scalars (the indices of Python's `str`), as
+    /// transformers' `return_offsets_mapping=True` gives it.
+    ///
+    /// A piece of a pair's second text counts in that text, and a piece of a pre-split word
+    /// (``BertTokenizer/encode(words:)``) counts in its word. `[CLS]`, `[SEP]` and padding
+    /// get `0..<0`; a special token written in the text gets its span. Empty when the
+    /// encoding was built without offsets.
+    public var offsets: [Range<Int>]
+    /// Each token's word index, as transformers' `BatchEncoding.word_ids()`: nil for
+    /// `[CLS]`, `[SEP]` and padding. Words are numbered per text from 0. Empty when the
+    /// encoding was built without word ids.
+    public var wordIDs: [Int?]
 
-    public init(inputIDs: [Int32], tokenTypeIDs: [Int32], attentionMask: [Int32], tokens: [String])
-    {
+    public init(
+        inputIDs: [Int32], tokenTypeIDs: [Int32], attentionMask: [Int32], tokens: [String],
+        offsets: [Range<Int>] = [], wordIDs: [Int?] = []
+    ) {
         self.inputIDs = inputIDs
         self.tokenTypeIDs = tokenTypeIDs
         self.attentionMask = attentionMask
         self.tokens = tokens
+        self.offsets = offsets
+        self.wordIDs = wordIDs
     }
 
     /// The number of real (unpadded) tokens.

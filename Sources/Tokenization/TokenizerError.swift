@@ -14,6 +14,9 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case missingSpecialToken(file: String, token: String)
     /// A line of input is not valid UTF-8.
     case invalidUTF8(source: String, line: Int)
+    /// A window stride that transformers rejects for this window length (see
+    /// ``BertTokenizer/windowRanges(count:maxLength:stride:)``).
+    case invalidStride(stride: Int, maxLength: Int)
 
     public var description: String {
         switch self {
@@ -29,6 +32,9 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
             return "\(file): special token '\(token)' is not in the vocabulary"
         case .invalidUTF8(let source, let line):
             return "\(source):\(line): input is not valid UTF-8"
+        case .invalidStride(let stride, let maxLength):
+            return "stride \(stride) must be at least 0 and less than max_length \(maxLength) "
+                + "minus the 2 special tokens"
         }
     }
 }

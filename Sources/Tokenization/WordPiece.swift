@@ -27,10 +27,28 @@ public struct WordPiece: Sendable {
     /// - Parameter word: The scalars of one pre-tokenized word (normalized, non-empty).
     /// - Complexity: O(n²) lookups for a word of n scalars; words are short.
     public func tokenize(_ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32]) {
+        var pieces: [Range<Int>] = []
+        tokenize(word, into: &ids, pieces: &pieces)
+    }
+
+    /// Appends the ids of `word`'s pieces to `ids` and their spans to `pieces`.
+    ///
+    /// Each span is in `word`'s indices, without the continuation prefix; the unknown token
+    /// spans the whole word, as the `tokenizers` `WordPiece` model reports token offsets.
+    /// - Parameters:
+    ///   - word: The scalars of one pre-tokenized word (normalized, non-empty).
+    ///   - ids: Gets one id per piece.
+    ///   - pieces: Gets one span per piece, in the same order.
+    /// - Complexity: O(n²) lookups for a word of n scalars; words are short.
+    public func tokenize(
+        _ word: ArraySlice<Unicode.Scalar>, into ids: inout [Int32],
+        pieces: inout [Range<Int>]
+    ) {
         let count = word.count
         if count == 0 { return }
         if count > maxInputCharactersPerWord {
             ids.append(unknownID)
+            pieces.append(word.startIndex..<word.endIndex)
             return
         }
         let firstNew = ids.count
@@ -50,11 +68,14 @@ public struct WordPiece: Sendable {
                 end -= 1
             }
             guard let id = found else {
+                pieces.removeSubrange((pieces.count - (ids.count - firstNew))...)
                 ids.removeSubrange(firstNew...)
                 ids.append(unknownID)
+                pieces.append(word.startIndex..<word.endIndex)
                 return
             }
             ids.append(id)
+            pieces.append(start..<end)
             start = end
         }
     }
