@@ -470,8 +470,9 @@ def verify(paths):
     token = load_file(paths[0])
     assert not any(k.startswith("grad.bert.pooler.") for k in token)
     assert token["labels"].shape == token["word_ids"].shape == token["input_ids"].shape
-    # Same model and batch as tiny_training: the class-weighted file's logits are its logits.
-    assert torch.equal(load_file(paths[3])["logits"], reference["logits"])
+    # Same model and batch as tiny_training: the class-weighted file's logits are its logits, up
+    # to rounding (the committed tiny_training differs from a fresh run here by ~7e-7).
+    assert float((load_file(paths[3])["logits"] - reference["logits"]).abs().max()) < 1e-5
     acc = load_file(paths[4])
     for k in acc:
         if k.startswith("grad."):
