@@ -11,8 +11,9 @@ struct LossFixtures {
     private let entries: [String: (dtype: String, shape: [Int], range: Range<Int>)]
     let metadata: [String: String]
 
-    init() throws {
-        let url = TestPaths.fixture("losses/losses.safetensors")
+    /// Opens a fixture under `Tests/Fixtures` (by default the loss cases).
+    init(_ relativePath: String = "losses/losses.safetensors") throws {
+        let url = TestPaths.fixture(relativePath)
         data = try Data(contentsOf: url)
         guard data.count >= 8 else { throw FixtureError("\(url.path): shorter than 8 bytes") }
         let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.1) << (8 * $1.0) }

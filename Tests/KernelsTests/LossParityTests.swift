@@ -85,6 +85,44 @@ final class LossParityTests: XCTestCase {
                 atol: tolerance.atol, "\(name) dLogits")
         }
     }
+
+    /// The head fixtures' stored logits and labels give their stored loss through these
+    /// kernels (the model tests that produce the logits live elsewhere).
+    func testHeadFixtureLossesFollowFromTheirLogits() throws {
+        for (file, classes) in [
+            ("tiny_token_classification", 5), ("tiny_class_weights", 3),
+            ("tiny_accumulation", 3),
+        ] {
+            let fixture = try LossFixtures("training/\(file).safetensors")
+            var logits = try fixture.floats("logits")
+            var labels = try fixture.int32s("labels")
+            let weights = fixture.has("class_weights") ? try fixture.floats("class_weights") : nil
+            var expected = try fixture.floats("loss")[0]
+            if fixture.has("full_batch_loss") {
+                // Accumulation: the overall mean over both equal micro-batches.
+                expected = try fixture.floats("full_batch_loss")[0]
+            }
+            let batch = labels.count
+            let probabilities = Buffer(repeating: Float.nan, count: batch * classes)
+            let loss = weights.withOptionalPointer { w in
+                CrossEntropy.forward(
+                    probabilities: probabilities.pointer, logits: &logits, labels: &labels,
+                    classWeights: w, batch: batch, classes: classes)
+            }
+            assertClose([loss], [expected], rtol: tolerance.rtol, file)
+        }
+        let multi = try LossFixtures("training/tiny_multilabel.safetensors")
+        let logits = try multi.floats("logits")
+        let loss = BinaryCrossEntropyWithLogits.forward(
+            logits: logits, targets: try multi.floats("labels"), count: logits.count)
+        assertClose([loss], try multi.floats("loss"), rtol: tolerance.rtol, "tiny_multilabel")
+        let regression = try LossFixtures("training/tiny_regression.safetensors")
+        let predictions = try regression.floats("logits")
+        let mse = MeanSquaredError.forward(
+            logits: predictions, targets: try regression.floats("labels"),
+            count: predictions.count)
+        assertClose([mse], try regression.floats("loss"), rtol: tolerance.rtol, "tiny_regression")
+    }
 }
 
 extension Optional where Wrapped == [Float] {
