@@ -13,10 +13,12 @@
 @inline(__always) func _erf(_ x: Float) -> Float { erff(x) }
 @inline(__always) func _exp(_ x: Float) -> Float { expf(x) }
 @inline(__always) func _log(_ x: Float) -> Float { logf(x) }
+@inline(__always) func _log1p(_ x: Float) -> Float { log1pf(x) }
 @inline(__always) func _tanh(_ x: Float) -> Float { tanhf(x) }
 @inline(__always) func _erf(_ x: Double) -> Double { erf(x) }
 @inline(__always) func _exp(_ x: Double) -> Double { exp(x) }
 @inline(__always) func _log(_ x: Double) -> Double { log(x) }
+@inline(__always) func _log1p(_ x: Double) -> Double { log1p(x) }
 @inline(__always) func _tanh(_ x: Double) -> Double { tanh(x) }
 @inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
 
