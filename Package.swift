@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "DatasetsTests",
             dependencies: [
-                "Datasets", "BERT", "Randomness", "_TestSupport",
+                "Datasets", "BERT", "Checkpoints", "Randomness", "_TestSupport",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]),
         .testTarget(

@@ -1,6 +1,8 @@
 // swift-bert — Datasets tests: tagged sentences into labelled windows.
 
 import BERT
+import Checkpoints
+import Foundation
 import Datasets
 import Tokenization
 import XCTest
@@ -82,5 +84,28 @@ final class TokenClassificationExamplesTests: XCTestCase {
         batch.fill(from: plain, indices: 0..<plain.count)
         XCTAssertEqual(batch.labels, plain.tokenLabels)
         XCTAssertEqual(batch.tokens, plain.tokenLabels.count)
+    }
+}
+
+/// The labels transformers' token-classification recipe gives the head fixture's word lists
+/// (`tokenize_and_align_labels`, Tools/reference/make_head_fixtures.py) are ours.
+final class TokenLabelAlignmentParityTests: XCTestCase {
+    func testLabelsEqualTransformersAlignment() throws {
+        let fixture = try SafeTensorsFile(
+            contentsOf: TestPaths.fixture("training/tiny_token_classification.safetensors"))
+        let inputs = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(try XCTUnwrap(fixture.metadata["inputs"]).utf8))
+                as? [[String: Any]])
+        let sentences = try inputs.map { item -> (words: [String], tags: [Int32]) in
+            let words = try XCTUnwrap(item["words"] as? [String])
+            let tags = try XCTUnwrap(item["word_labels"] as? [Int]).map(Int32.init)
+            return (words, tags)
+        }
+        let tokenizer = try BertTokenizer.load(from: TestPaths.fixture("tiny-bert"))
+        let examples = try TokenClassificationExamples(
+            sentences: sentences, tokenizer: tokenizer, maxLength: 512)
+        XCTAssertEqual(examples.encoded.inputIDs.map(Int.init), try fixture.integers("input_ids"))
+        XCTAssertEqual(examples.tokenLabels.map(Int.init), try fixture.integers("labels"))
+        XCTAssertEqual(examples.wordIDs.map(Int.init), try fixture.integers("word_ids"))
     }
 }
