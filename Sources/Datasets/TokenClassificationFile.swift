@@ -89,7 +89,8 @@ public struct TokenClassificationFile: Sendable {
         let sentences: [TaggedSentence]
         switch format {
         case .conll: sentences = try Self.conllSentences(in: data, file: file)
-        case .jsonl: sentences = try Self.jsonSentences(in: data, file: file, labelNames: labelNames)
+        case .jsonl:
+            sentences = try Self.jsonSentences(in: data, file: file, labelNames: labelNames)
         }
         guard !sentences.isEmpty else { throw DatasetError.noExamples(file: file) }
         if let labelNames {

@@ -193,7 +193,8 @@ public enum EntityMetrics {
             }
             let rest = scalars.dropFirst()
             let type = rest.firstIndex(of: "-").map { rest[rest.index(after: $0)...] } ?? rest
-            self.init(prefix: first, type: type.isEmpty ? "_" : String(String.UnicodeScalarView(type)))
+            let name = type.isEmpty ? "_" : String(String.UnicodeScalarView(type))
+            self.init(prefix: first, type: name)
         }
     }
 

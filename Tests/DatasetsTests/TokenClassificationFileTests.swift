@@ -109,7 +109,10 @@ final class TokenClassificationFileTests: XCTestCase {
                 "a NN O\nb O\n", .conll, nil,
                 "f.conll:2: expected 3 fields (as in the first row), found 2"
             ),
-            ("\n\n-DOCSTART- O\n\n", .conll, nil, "f.conll: no examples: the training set is empty"),
+            (
+                "\n\n-DOCSTART- O\n\n", .conll, nil,
+                "f.conll: no examples: the training set is empty"
+            ),
             ("", .jsonl, nil, "f.jsonl: no examples: the training set is empty"),
             (
                 "a B-X\n", .conll, ["O"],
@@ -120,7 +123,8 @@ final class TokenClassificationFileTests: XCTestCase {
                 "f.jsonl:1: field 'tags': expected 2 tags, one per token, found \"1 tags\""
             ),
             (
-                "{\"tokens\": [\"a\"], \"tags\": [\"O\"]}\n{\"tokens\": [\"a\", 3], \"tags\": [\"O\", \"O\"]}\n",
+                "{\"tokens\": [\"a\"], \"tags\": [\"O\"]}\n"
+                    + "{\"tokens\": [\"a\", 3], \"tags\": [\"O\", \"O\"]}\n",
                 .jsonl, nil,
                 "f.jsonl:2: field 'tokens[1]': expected a string, found \"integer\""
             ),
@@ -153,8 +157,10 @@ final class TokenClassificationFileTests: XCTestCase {
                 "{\"tokens\": [\"a\"], \"tags\": [true]}\n", .jsonl, nil,
                 "f.jsonl:1: field 'tags[0]': expected a non-empty string tag, found \"boolean\""
             ),
-            ("{\"tokens\": [\"a\"], \"tags\": [\"O\"]\n", .jsonl, nil,
-             "f.jsonl:1: invalid JSON: not a valid JSON value"),
+            (
+                "{\"tokens\": [\"a\"], \"tags\": [\"O\"]\n", .jsonl, nil,
+                "f.jsonl:1: invalid JSON: not a valid JSON value"
+            ),
         ]
         for (text, format, labelNames, expected) in cases {
             let found = message(text, format, labelNames: labelNames)
