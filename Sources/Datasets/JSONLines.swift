@@ -44,6 +44,20 @@ public enum JSONLines {
     ///   ``DatasetError/invalidJSON(file:line:reason:)`` for a line that is not a JSON object.
     /// - Complexity: O(*n*) in the number of bytes.
     public static func objects(in data: Data, file: String) throws -> [Object] {
+        try dictionaries(in: data, file: file).map { line in
+            Object(
+                line: line.number, text: line.text,
+                fields: line.dictionary.mapValues(Self.value))
+        }
+    }
+
+    /// Each non-empty line's number, text and object as `JSONSerialization` parsed it, for
+    /// readers that need nested values (arrays) that ``Value`` reduces to their kind.
+    ///
+    /// - Throws: As ``objects(in:file:)``.
+    static func dictionaries(in data: Data, file: String) throws
+        -> [(number: Int, text: String, dictionary: [String: Any])]
+    {
         try lines(in: classicLineEndingsConverted(data), file: file).map { line in
             let parsed: Any
             do {
@@ -61,14 +75,16 @@ public enum JSONLines {
                 throw DatasetError.invalidJSON(
                     file: file, line: line.number, reason: "expected an object")
             }
-            return Object(
-                line: line.number, text: line.text,
-                fields: dictionary.mapValues(Self.value))
+            return (line.number, line.text, dictionary)
         }
     }
 
-    /// The non-empty lines of `data` (LF or CR LF ends, a leading byte-order mark dropped).
-    private static func lines(in data: Data, file: String) throws -> [(number: Int, text: String)]
+    /// The non-empty lines of `data` (LF or CR LF ends, a leading byte-order mark dropped), or
+    /// all of them with `keepingBlank` (CoNLL files mark sentence ends with blank lines).
+    ///
+    /// - Throws: ``DatasetError/invalidUTF8(file:line:)``.
+    static func lines(in data: Data, file: String, keepingBlank: Bool = false) throws
+        -> [(number: Int, text: String)]
     {
         var bytes = [UInt8](data)
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
@@ -87,13 +103,14 @@ public enum JSONLines {
             let next = end + 1
             if end > start, bytes[end - 1] == 0x0D { end -= 1 }
             let text = String(decoding: bytes[start..<end], as: UTF8.self)
-            if !text.allSatisfy(\.isWhitespace) { lines.append((number, text)) }
+            if keepingBlank || !text.allSatisfy(\.isWhitespace) { lines.append((number, text)) }
             start = next
         }
         return lines
     }
 
-    private static func value(_ any: Any) -> Value {
+    /// The reduced form of one parsed JSON value.
+    static func value(_ any: Any) -> Value {
         switch any {
         case let string as String:
             return .string(string)
