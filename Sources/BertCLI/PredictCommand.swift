@@ -4,6 +4,7 @@ import ArgumentParser
 import BERT
 import Datasets
 import Foundation
+import Training
 
 /// `bert predict`: labels and probabilities for texts, from a fine-tuned model folder.
 struct PredictCommand: ParsableCommand {
@@ -71,6 +72,12 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
+        let configuration = try BertConfiguration.load(
+            from: modelOptions.modelURL.appendingPathComponent("config.json"))
+        if configuration.architectures?.contains("BertForTokenClassification") == true {
+            try runTokenClassification()
+            return
+        }
         let classifier = try TextClassifier(folder: modelOptions.modelURL, maxLength: maxLength)
         for line in Self.loadWarnings(classifier.loadReport, model: modelOptions.model) {
             FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -146,14 +153,63 @@ enum OutputFile {
 }
 
 extension PredictCommand {
+    /// `bert predict` on a BertForTokenClassification folder: one JSON line per input line
+    /// (a text, or with `--jsonl` an object with `text`), `{"text": …, "entities": [{"entity_group",
+    /// "score", "word", "start", "end"}]}`, as transformers' token-classification pipeline
+    /// with `aggregation_strategy="simple"` gives them (offsets in code points of the text).
+    func runTokenClassification() throws {
+        if tableFormat != nil {
+            throw CLIError("\(modelOptions.model): a token-classification model reads lines or JSON lines, not tables (--format)")
+        }
+        let classifier = try TokenClassifier(folder: modelOptions.modelURL, maxLength: maxLength)
+        for line in Self.loadWarnings(
+            classifier.loadReport, model: modelOptions.model, modelClass: "BertForTokenClassification")
+        {
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+        }
+        compute.apply()
+        classifier.model.setPrecision(compute.precision)
+        let lines = try LineInput.read(input)
+        var texts: [String] = []
+        try lines.forEachLine { line, number in
+            texts.append(
+                jsonl
+                    ? try TokenizeCommand.parseJSONInput(line, source: lines.source, line: number).text
+                    : line)
+        }
+        var text = ""
+        var start = 0
+        while start < texts.count {
+            let chunk = Array(texts[start..<min(start + batchSize, texts.count)])
+            for (input, entities) in zip(chunk, try classifier.predict(chunk)) {
+                let items = entities.map { entity in
+                    JSONText.object([
+                        ("entity_group", JSONText.string(entity.entityGroup)),
+                        ("score", JSONText.number(entity.score)),
+                        ("word", JSONText.string(entity.word)),
+                        ("start", String(entity.start)), ("end", String(entity.end)),
+                    ])
+                }
+                text += JSONText.object([
+                    ("text", JSONText.string(input)),
+                    ("entities", "[" + items.joined(separator: ",") + "]"),
+                ]) + "\n"
+            }
+            start += chunk.count
+        }
+        try OutputFile.write(text, to: output)
+    }
+
     /// transformers' loading warnings, one line each: a newly initialized head (predictions
     /// from random weights) and checkpoint tensors the model did not use.
-    static func loadWarnings(_ report: LoadReport, model: String) -> [String] {
+    static func loadWarnings(
+        _ report: LoadReport, model: String, modelClass: String = "BertForSequenceClassification"
+    ) -> [String] {
         var lines: [String] = []
         if !report.newlyInitialized.isEmpty {
             let names = report.newlyInitialized.map { "'\($0)'" }.joined(separator: ", ")
             lines.append(
-                "warning: Some weights of BertForSequenceClassification were not initialized "
+                "warning: Some weights of \(modelClass) were not initialized "
                     + "from the model checkpoint at \(model) and are newly initialized: [\(names)]; "
                     + "its predictions are those of random weights (fine-tune it first)")
         }
@@ -162,7 +218,7 @@ extension PredictCommand {
             let more = report.unused.count > 5 ? ", … (\(report.unused.count) in all)" : ""
             lines.append(
                 "warning: Some weights of the model checkpoint at \(model) were not used when "
-                    + "initializing BertForSequenceClassification: [\(names)\(more)]")
+                    + "initializing \(modelClass): [\(names)\(more)]")
         }
         return lines
     }
