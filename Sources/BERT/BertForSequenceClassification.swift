@@ -19,6 +19,7 @@ public final class BertForSequenceClassification: BertPreTrainedModel, @unchecke
         super.init(configuration: configuration, table: table)
     }
 
+    public override class var architecture: String { "BertForSequenceClassification" }
     public override class var optionalTensorPrefixes: [String] { ["bert.pooler.", "classifier."] }
     public override class var resizableTensorPrefixes: [String] { ["classifier."] }
 

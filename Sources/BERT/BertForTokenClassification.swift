@@ -20,6 +20,7 @@ public final class BertForTokenClassification: BertPreTrainedModel, @unchecked S
         super.init(configuration: configuration, table: table)
     }
 
+    public override class var architecture: String { "BertForTokenClassification" }
     public override class var optionalTensorPrefixes: [String] { ["classifier."] }
     public override class var resizableTensorPrefixes: [String] { ["classifier."] }
 

@@ -43,6 +43,9 @@ public class BertPreTrainedModel: @unchecked Sendable {
             table: ParameterTable(tensors: BertEncoder.tensorShapes(configuration)))
     }
 
+    /// The transformers class this model is (`architectures` in config.json).
+    public class var architecture: String { "BertModel" }
+
     /// Name prefixes of tensors a checkpoint may lack, newly initialized when absent (the
     /// head's, as `from_pretrained` initializes the weights a base checkpoint lacks).
     public class var optionalTensorPrefixes: [String] { [] }

@@ -20,13 +20,17 @@ public final class FineTuner {
     /// The generator stream of dropout masks (ASCII `dropout`).
     public static let dropoutStream: UInt64 = 0x64_72_6F_70_6F_75_74
 
-    public let model: BertForSequenceClassification
+    /// The model being fine-tuned: a ``BertForSequenceClassification`` (single-label) or a
+    /// ``BertForTokenClassification``.
+    public let model: BertPreTrainedModel & FineTunable
     public let options: FineTuningOptions
-    let activations: Activations
-    let gradients: Gradients
+    let activations: EncoderActivations
+    let gradients: EncoderGradients
     /// The accumulated gradient of every parameter (each `param.grad`), in the model's layout:
     /// what ``accumulateGradients(_:dLoss:dropout:)`` adds to and an applied update clears.
     public var parameterGradients: FloatBuffer { gradients.parameters }
+    /// ``FineTuningOptions/classWeights``, where the loss reads them.
+    let classWeights: FloatBuffer?
     let firstMoment: FloatBuffer
     let secondMoment: FloatBuffer
     /// Whether the gradient buffer may hold a step's gradients: AdamW zeroes it as it reads
@@ -35,7 +39,7 @@ public final class FineTuner {
 
     /// Prepares to fine-tune `model` (updated in place).
     /// - Throws: ``TrainingError`` for invalid options or a regression model.
-    public init(model: BertForSequenceClassification, options: FineTuningOptions = .init())
+    public init(model: BertPreTrainedModel & FineTunable, options: FineTuningOptions = .init())
         throws
     {
         try options.validate()
@@ -44,15 +48,31 @@ public final class FineTuner {
                 name: "freezing", value: "\(n) layers",
                 expected: "≤ \(model.configuration.numHiddenLayers), the model's num_hidden_layers")
         }
-        guard model.effectiveProblemType == .singleLabelClassification else {
-            throw TrainingError.unsupportedProblemType(model.effectiveProblemType.rawValue)
+        if let classifier = model as? BertForSequenceClassification,
+            classifier.effectiveProblemType != .singleLabelClassification
+        {
+            throw TrainingError.unsupportedProblemType(classifier.effectiveProblemType.rawValue)
         }
         self.model = model
         self.options = options
         model.setPrecision(options.precision)
         model.freezing = options.freezing
-        activations = Activations(configuration: model.configuration)
-        gradients = Gradients(model: model)
+        if let weights = options.classWeights {
+            guard weights.count == model.configuration.numLabels,
+                model is BertForSequenceClassification
+            else {
+                throw TrainingError.invalidOption(
+                    name: "classWeights", value: "\(weights.count) weights",
+                    expected: "one per label (\(model.configuration.numLabels)) of a sequence classifier")
+            }
+            let buffer = FloatBuffer(count: weights.count)
+            for (index, weight) in weights.enumerated() { buffer.pointer[index] = weight }
+            classWeights = buffer
+        } else {
+            classWeights = nil
+        }
+        activations = model.makeActivations()
+        gradients = model.makeGradients()
         firstMoment = FloatBuffer(count: model.table.count)
         secondMoment = FloatBuffer(count: model.table.count)
     }
@@ -98,13 +118,13 @@ public final class FineTuner {
     /// - Throws: ``TrainingError/nonFiniteStep(step:epoch:batch:loss:gradientNorm:)``,
     ///   ``TrainingError/labelOutOfRange(label:classes:)``, `ModelError` for ids outside the
     ///   embeddings, or what `observer` throws.
-    public func train(
-        on train: EncodedExamples, validation: EncodedExamples, from state: TrainingState?,
+    public func train<Examples: TrainingExamples>(
+        on train: Examples, validation: Examples, from state: TrainingState?,
         observer: (TrainingState, TrainingMoment) throws -> TrainingDecision,
         progress: (TrainingProgress) -> Void = { _ in }
     ) throws -> TrainingSummary {
-        try Self.checkLabels(train, classes: model.configuration.numLabels)
-        try Self.checkLabels(validation, classes: model.configuration.numLabels)
+        try train.checkLabels(classes: model.configuration.numLabels)
+        try validation.checkLabels(classes: model.configuration.numLabels)
         let schedule = schedule(trainingCount: train.count)
         var state = state ?? TrainingState(trainingCount: train.count, options: options)
         precondition(
@@ -142,7 +162,7 @@ public final class FineTuner {
                 var loss: Float = 0
                 for _ in 0..<microBatches {
                     guard let indices = state.sampler.nextBatch() else { break }
-                    batch.fill(from: train, indices: indices)
+                    train.fill(&batch, indices: indices)
                     try model.validate(batch)
                     loss += dLoss * accumulateGradients(batch, dLoss: dLoss, dropout: &state.dropout)
                     state.epochBatches += 1
@@ -174,7 +194,7 @@ public final class FineTuner {
             progress(.validationStarted(epoch: epoch))
             let validationStart = clock.now
             let result =
-                validation.count > 0 ? try evaluate(validation) : nil
+                validation.count > 0 ? try validation.evaluate(with: self) : nil
             let report = EpochReport(
                 epoch: epoch,
                 trainingLoss: state.epochSteps > 0
@@ -192,7 +212,7 @@ public final class FineTuner {
 
     /// Sizes the workspace for the largest batch of `batchSize` examples that `examples` can
     /// form (its `batchSize` longest sequences), so that no later step allocates.
-    public func reserveWorkspace(for examples: EncodedExamples, batchSize: Int) {
+    public func reserveWorkspace(for examples: some TrainingExamples, batchSize: Int) {
         let lengths = (0..<examples.count).map { examples.length(of: $0) }.sorted(by: >)
         let longest = lengths.prefix(batchSize)
         let tokens = longest.reduce(0, +)
@@ -247,7 +267,7 @@ public final class FineTuner {
         }
         return model.accumulateGradients(
             batch, activations: activations, gradients: gradients, dLoss: dLoss,
-            generator: &generator)
+            classWeights: classWeights.map { UnsafePointer($0.pointer) }, generator: &generator)
     }
 
     /// The second half of a step: `clip_grad_norm_` over the trainable parameters and — only
@@ -283,10 +303,17 @@ public final class FineTuner {
         return norm
     }
 
-    /// Evaluates the model on `examples` with this fine-tuner's workspace.
+    /// Evaluates the model (a sequence classifier) on `examples` with this fine-tuner's
+    /// workspace.
+    /// - Throws: ``TrainingError/unsupportedProblemType(_:)`` for another model.
     public func evaluate(_ examples: EncodedExamples) throws -> EvaluationResult {
-        try Self.evaluate(
-            model, on: examples, batchSize: options.evaluationBatchSize, activations: activations)
+        guard let classifier = model as? BertForSequenceClassification else {
+            throw TrainingError.unsupportedProblemType(
+                "sequence examples with \(type(of: model).architecture)")
+        }
+        return try Self.evaluate(
+            classifier, on: examples, batchSize: options.evaluationBatchSize,
+            activations: activations as? Activations)
     }
 
     /// Evaluates `model` in eval mode (no dropout) on `examples`, in order, `batchSize` at a
@@ -299,11 +326,13 @@ public final class FineTuner {
         batchSize: Int = 32, activations: Activations? = nil
     ) throws -> EvaluationResult {
         precondition(batchSize >= 1, "evaluate: batchSize must be ≥ 1")
-        guard model.effectiveProblemType == .singleLabelClassification else {
-            throw TrainingError.unsupportedProblemType(model.effectiveProblemType.rawValue)
+        if let classifier = model as? BertForSequenceClassification,
+            classifier.effectiveProblemType != .singleLabelClassification
+        {
+            throw TrainingError.unsupportedProblemType(classifier.effectiveProblemType.rawValue)
         }
         let classes = model.configuration.numLabels
-        try checkLabels(examples, classes: classes)
+        try examples.checkLabels(classes: classes)
         let activations = activations ?? Activations(configuration: model.configuration)
         var unused = SeededGenerator(seed: 0)
         var batch = PackedBatch()
@@ -338,12 +367,6 @@ public final class FineTuner {
             matthewsCorrelation: Metrics.matthewsCorrelation(confusion: confusion),
             confusion: confusion, count: examples.count,
             macroF1: Metrics.macroF1(confusion: confusion))
-    }
-
-    static func checkLabels(_ examples: EncodedExamples, classes: Int) throws {
-        for label in examples.labels where label < 0 || Int(label) >= classes {
-            throw TrainingError.labelOutOfRange(label: Int(label), classes: classes)
-        }
     }
 
     static func seconds(_ duration: Duration) -> Double {

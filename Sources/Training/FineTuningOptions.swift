@@ -49,6 +49,10 @@ public struct FineTuningOptions: Sendable, Equatable {
     /// the head (the tutorial's feature-extractor use), `.layers(n)` freezes the embeddings
     /// and the first n layers.
     public var freezing: BertEncoder.Freezing = .none
+    /// Per-class weights of the training loss, as `CrossEntropyLoss(weight=…)` (the weighted
+    /// mean), for imbalanced labels; nil for none. ``balancedClassWeights(labels:classes:)``
+    /// gives scikit-learn's `"balanced"` weights.
+    public var classWeights: [Float]?
 
     public init() {}
 
@@ -75,6 +79,21 @@ public struct FineTuningOptions: Sendable, Equatable {
             gradientAccumulationSteps >= 1, "gradientAccumulationSteps", gradientAccumulationSteps,
             "≥ 1")
         if case .layers(let n) = freezing { try check(n >= 0, "freezing", n, "≥ 0 layers") }
+        if let classWeights {
+            try check(
+                classWeights.allSatisfy { $0 >= 0 && $0.isFinite } && classWeights.contains { $0 > 0 },
+                "classWeights", classWeights, "finite, ≥ 0, not all 0")
+        }
+    }
+
+    /// scikit-learn's `compute_class_weight("balanced")`: `n_samples / (n_classes ·
+    /// count(class))` for each class, 0 for a class with no example (scikit-learn refuses).
+    public static func balancedClassWeights(labels: [Int32], classes: Int) -> [Float] {
+        var counts = [Int](repeating: 0, count: classes)
+        for label in labels where label >= 0 && Int(label) < classes { counts[Int(label)] += 1 }
+        return counts.map {
+            $0 == 0 ? 0 : Float(Double(labels.count) / (Double(classes) * Double($0)))
+        }
     }
 
     /// The warm-up steps for a run of `totalSteps`, as transformers' `get_warmup_steps`:

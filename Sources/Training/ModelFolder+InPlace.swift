@@ -19,7 +19,7 @@ extension ModelFolder {
     /// - Throws: ``TrainingError/nonFiniteParameter(tensor:)`` before writing anything;
     ///   ``TrainingError/cannotWrite(path:reason:)``; `CheckpointError`.
     public static func saveKeepingOtherFiles(
-        _ model: BertForSequenceClassification, tokenizerFolder: URL, into output: URL
+        _ model: BertPreTrainedModel, tokenizerFolder: URL, into output: URL
     ) throws {
         let manager = FileManager.default
         do {

@@ -34,7 +34,8 @@ public enum ModelFolder {
 
     /// Writes a fine-tuned model folder that `from_pretrained` loads: `model.safetensors`
     /// (every parameter under its HF name, F32, metadata `{"format": "pt"}`), `config.json`
-    /// (architectures `["BertForSequenceClassification"]`, the model's labels) and the
+    /// (architectures: the model's class, such as `["BertForSequenceClassification"]`; the
+    /// model's labels) and the
     /// tokenizer files `tokenizerFolder` has.
     ///
     /// Everything is written into a temporary folder beside `output`, which then takes
@@ -45,7 +46,7 @@ public enum ModelFolder {
     /// - Parameter alsoWriting: Writes more files into the temporary folder (its argument)
     ///   before it takes `output`'s place, as checkpoints add the optimizer and trainer state.
     public static func save(
-        _ model: BertForSequenceClassification, tokenizerFolder: URL, to output: URL,
+        _ model: BertPreTrainedModel, tokenizerFolder: URL, to output: URL,
         alsoWriting: (URL) throws -> Void = { _ in }
     ) throws {
         for entry in model.table.entries {
@@ -71,7 +72,7 @@ public enum ModelFolder {
             }
             try writer.write(to: staging.appendingPathComponent("model.safetensors"))
             var configuration = model.configuration
-            configuration.architectures = ["BertForSequenceClassification"]
+            configuration.architectures = [type(of: model).architecture]
             try configuration.write(to: staging.appendingPathComponent("config.json"))
             for name in tokenizerFiles {
                 // An HF cache snapshot holds relative symlinks into blobs/: copy the target.

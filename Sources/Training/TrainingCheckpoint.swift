@@ -57,7 +57,7 @@ public enum TrainingCheckpoint {
     /// the seeded classifier), the training and validation examples, and every option that
     /// changes the loss curve. `maxSteps` may change.
     public static func settings(
-        model: BertForSequenceClassification, options: FineTuningOptions,
+        model: BertPreTrainedModel, options: FineTuningOptions,
         train: EncodedExamples, validation: EncodedExamples
     ) -> [Setting] {
         let c = model.configuration
@@ -94,6 +94,9 @@ public enum TrainingCheckpoint {
         if options.gradientAccumulationSteps != 1 {
             settings.append(
                 Setting("gradient accumulation steps", "\(options.gradientAccumulationSteps)"))
+        }
+        if let weights = options.classWeights {
+            settings.append(Setting("class weights", weights.map { "\($0)" }.joined(separator: ",")))
         }
         switch options.freezing {
         case .none: break
@@ -274,7 +277,7 @@ public enum TrainingCheckpoint {
     /// Loads every parameter of `model` from `folder/model.safetensors` (no tensor may be
     /// missing).
     /// - Throws: ``TrainingError/invalidCheckpoint(path:reason:)``, `CheckpointError`.
-    public static func loadParameters(into model: BertForSequenceClassification, from folder: URL)
+    public static func loadParameters(into model: BertPreTrainedModel, from folder: URL)
         throws
     {
         let weights = try SafeTensorsFile(

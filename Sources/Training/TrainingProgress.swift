@@ -77,4 +77,7 @@ public struct EvaluationResult: Sendable, Equatable, Codable {
     public var count: Int
     /// Macro-averaged F1 (``Metrics/macroF1(confusion:)``).
     public var macroF1: Double = 0
+    /// Token classification: seqeval's entity scores (then ``accuracy`` is the words' and
+    /// ``count`` the number of words).
+    public var entities: EntitySummary? = nil
 }
