@@ -30,6 +30,9 @@ struct DataCommand: ParsableCommand {
     }
 
     func run() throws {
+        if taskOptions.task == "ner" {
+            throw CLIError("--task ner is for bert train and bert predict (evaluation runs after every epoch)")
+        }
         let folder = try modelOptions.modelURL
         let tokenizer = try BertTokenizer.load(from: folder)
         // A tokenizer-only folder has no config.json and so no position limit to apply.

@@ -10,11 +10,11 @@ import Training
 /// Which task's data to read, and how to tokenize it (`data`, `train`, `evaluate`).
 struct TaskOptions: ParsableArguments {
     /// The tasks: the tutorial's CoLA, or the user's own files in one of three formats.
-    static let tasks = ["cola", "tsv", "csv", "jsonl"]
+    static let tasks = ["cola", "tsv", "csv", "jsonl", "ner"]
 
     @Option(
         name: .long,
-        help: "cola (the tutorial's zip, --data) or tsv, csv, jsonl (your own files, --train).")
+        help: "cola (the tutorial's zip, --data), tsv, csv, jsonl (your own files, --train), or ner (token classification on CoNLL or JSON-lines files, bert train only).")
     var task: String = "cola"
 
     @Option(name: .long, help: "cola_public_1.1.zip or its unzipped folder (--task cola).")
@@ -45,8 +45,11 @@ struct TaskOptions: ParsableArguments {
         help: "Whether a tsv/csv file's first row is a header (default: yes if it holds the named columns).")
     var header: Bool?
 
-    @Option(name: .long, parsing: .unconditional, help: "Truncate inputs to this many tokens, special tokens included.")
+    @Option(name: .long, parsing: .unconditional, help: "Truncate inputs to this many tokens, special tokens included (--task ner: split longer sentences into windows).")
     var maxLength: Int = 64
+
+    @Option(name: .long, parsing: .unconditional, help: "--task ner: word pieces shared by consecutive windows of a long sentence.")
+    var stride: Int = 0
 
     var dataURL: URL { URL(fileURLWithPath: data ?? "") }
 
@@ -59,7 +62,7 @@ struct TaskOptions: ParsableArguments {
     }
 
     /// The format of a table task, `nil` for CoLA.
-    var tableFormat: TableFormat? { task == "cola" ? nil : TableFormat(rawValue: task) }
+    var tableFormat: TableFormat? { TableFormat(rawValue: task) }
 
     /// The columns given on the command line.
     var columns: TableColumns {
@@ -98,6 +101,17 @@ struct TaskOptions: ParsableArguments {
             ("--text-pair-column", textPairColumn != nil), ("--label-column", labelColumn != nil),
             ("--header/--no-header", header != nil),
         ]
+        if stride < 0 { throw ValidationError("--stride must be ≥ 0") }
+        if stride > 0 && task != "ner" { throw ValidationError("--stride is for --task ner") }
+        if task == "ner" {
+            if data != nil { throw ValidationError("--data is for --task cola; use --train FILE") }
+            if let option = tableOptions.first(where: { $0.1 && !["--train", "--validation", "--test"].contains($0.0) }) {
+                throw ValidationError("\(option.0) is for --task tsv|csv|jsonl, not ner")
+            }
+            guard train != nil else { throw ValidationError("--task ner needs --train FILE") }
+            if test != nil { throw ValidationError("--task ner takes --train and --validation, not --test (yet)") }
+            return
+        }
         if task == "cola" {
             guard data != nil else { throw ValidationError("--task cola needs --data ZIP_OR_FOLDER") }
             if let option = tableOptions.first(where: { $0.1 }) {

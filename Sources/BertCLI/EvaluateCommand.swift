@@ -55,6 +55,9 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
+        if taskOptions.task == "ner" {
+            throw CLIError("--task ner is for bert train and bert predict (evaluation runs after every epoch)")
+        }
         let tokenizer = try BertTokenizer.load(from: modelOptions.modelURL)
         var generator = SeededGenerator(seed: 42, stream: TrainCommand.initializationStream)
         let (model, report) = try BertForSequenceClassification.load(

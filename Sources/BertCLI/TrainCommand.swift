@@ -62,6 +62,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if taskOptions.task == "ner" {
+            try runTokenClassification()
+            return
+        }
         let outputURL = URL(fileURLWithPath: output)
         let modelURL = try modelOptions.modelURL
         let inputs = [taskOptions.data, taskOptions.train, taskOptions.validation, taskOptions.test]
@@ -293,15 +297,29 @@ struct Reporter {
                 text("Running Validation...")
                 text("  Validation Loss: \(fixed(validation.loss, 2))")
                 text("  Accuracy: \(fixed(validation.accuracy, 2))")
-                text("  MCC: \(fixed(validation.matthewsCorrelation, 3))")
-                if showMacroF1 { text("  Macro-F1: \(fixed(validation.macroF1, 3))") }
+                if let entities = validation.entities {
+                    // Token classification: seqeval's entity scores instead of MCC.
+                    text(
+                        "  Entity precision / recall / F1: \(fixed(entities.precision, 3)) / "
+                            + "\(fixed(entities.recall, 3)) / \(fixed(entities.f1, 3))")
+                    fields += [
+                        ("val_loss", JSONText.number(validation.loss)),
+                        ("val_accuracy", JSONText.number(validation.accuracy)),
+                        ("val_precision", JSONText.number(entities.precision)),
+                        ("val_recall", JSONText.number(entities.recall)),
+                        ("val_f1", JSONText.number(entities.f1)),
+                    ]
+                } else {
+                    text("  MCC: \(fixed(validation.matthewsCorrelation, 3))")
+                    if showMacroF1 { text("  Macro-F1: \(fixed(validation.macroF1, 3))") }
+                    fields += [
+                        ("val_loss", JSONText.number(validation.loss)),
+                        ("val_accuracy", JSONText.number(validation.accuracy)),
+                        ("val_mcc", JSONText.number(validation.matthewsCorrelation)),
+                        ("val_macro_f1", JSONText.number(validation.macroF1)),
+                    ]
+                }
                 text("  Validation took: \(formatTime(report.validationSeconds))")
-                fields += [
-                    ("val_loss", JSONText.number(validation.loss)),
-                    ("val_accuracy", JSONText.number(validation.accuracy)),
-                    ("val_mcc", JSONText.number(validation.matthewsCorrelation)),
-                    ("val_macro_f1", JSONText.number(validation.macroF1)),
-                ]
             }
             fields += [
                 ("steps", String(report.steps)),

@@ -1,0 +1,117 @@
+// swift-bert — the `bert` command.
+
+import BERT
+import Datasets
+import Foundation
+import Randomness
+import Tokenization
+import Training
+
+extension TrainCommand {
+    /// `bert train --task ner`: BertForTokenClassification on CoNLL or JSON-lines files, as
+    /// transformers' token-classification example (`run_ner.py`) trains it: labels on each
+    /// word's first piece, sentences longer than `--max-length` split into windows, and after
+    /// every epoch seqeval's entity precision, recall and F1 on the validation sentences (the
+    /// `--validation` file, or `--validation-fraction` of the training file), per type at the
+    /// end. Saves an HF folder that transformers' `BertForTokenClassification` loads.
+    func runTokenClassification() throws {
+        let outputURL = URL(fileURLWithPath: output)
+        let modelURL = try modelOptions.modelURL
+        guard let trainPath = taskOptions.train else { throw CLIError("--task ner needs --train FILE") }
+        let inputs = [taskOptions.train, taskOptions.validation, taskOptions.test]
+            .compactMap { $0.map { URL(fileURLWithPath: $0) } }
+        try OutputFolder.check(
+            output, model: modelURL, inputs: inputs, overwrite: overwriteOutputDir)
+        try ModelFolder.checkWritable(outputURL)
+        if checkpointing.resume != nil || checkpointing.saveSteps != nil || checkpointing.saveEveryEpoch
+            || checkpointing.metricForBest != nil
+        {
+            throw CLIError("--task ner does not take checkpoint options yet (--resume, --save-steps, --save-every-epoch, --metric-for-best)")
+        }
+        let tokenizer = try BertTokenizer.load(from: modelURL)
+        let maxLength = try taskOptions.maxLength(forModelAt: modelURL)
+        let trainFile = try Self.readTagged(trainPath, labels: nil)
+        let labels = trainFile.labels
+        guard labels.count >= 2 else {
+            throw CLIError("\(trainPath): the tags hold \(labels.count) label; token classification needs at least 2")
+        }
+        var trainSentences = trainFile.sentences
+        var validationSentences: [TaggedSentence] = []
+        if let path = taskOptions.validation {
+            validationSentences = try Self.readTagged(path, labels: labels).sentences
+        } else {
+            let split = try trainValidationSplit(
+                count: trainSentences.count, validationFraction: splitOptions.validationFraction,
+                seed: splitOptions.splitSeed)
+            validationSentences = split.validation.map { trainSentences[$0] }
+            trainSentences = split.train.map { trainSentences[$0] }
+        }
+        if let limit = training.limitTrain { trainSentences = Array(trainSentences.prefix(limit)) }
+        func encode(_ sentences: [TaggedSentence]) throws -> TokenClassificationExamples {
+            let ids = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, Int32($0)) })
+            return try TokenClassificationExamples(
+                sentences: sentences.map { ($0.words, $0.tags.map { ids[$0]! }) },
+                tokenizer: tokenizer, maxLength: maxLength, stride: taskOptions.stride)
+        }
+        let train = try encode(trainSentences)
+        let validation = try encode(validationSentences)
+
+        var generator = SeededGenerator(seed: training.seed, stream: Self.initializationStream)
+        let (model, report) = try BertForTokenClassification.load(
+            from: modelURL, labels: labels, dropout: training.dropout, generator: &generator)
+        try model.checkVocabulary(of: tokenizer, folder: modelOptions.model)
+        var out = Reporter(json: json, logEvery: training.logEvery)
+        out.accumulation = training.gradientAccumulationSteps
+        out.text(
+            "\(grouped(trainSentences.count)) training sentences (\(grouped(train.count)) windows), "
+                + "\(grouped(validationSentences.count)) validation sentences, labels: "
+                + labels.joined(separator: " "))
+        if !report.newlyInitialized.isEmpty {
+            out.notice(
+                "Some weights of BertForTokenClassification were not initialized from the model "
+                    + "checkpoint at \(modelOptions.model) and are newly initialized: ["
+                    + report.newlyInitialized.map { "'\($0)'" }.joined(separator: ", ") + "]")
+        }
+        compute.apply()
+        var fineTuning = training.fineTuningOptions
+        fineTuning.precision = compute.precision
+        let tuner = try FineTuner(model: model, options: fineTuning)
+        let start = Date()
+        let summary = try tuner.train(
+            on: train, validation: validation, from: nil, observer: { _, _ in .proceed }
+        ) { out.progress($0) }
+        out.text("")
+        out.text("Training complete! (\(formatTime(Date().timeIntervalSince(start))) h:mm:ss)")
+        if let entities = summary.epochs.last?.validation?.entities {
+            out.text("")
+            out.text("Validation entities (seqeval):")
+            out.text("  type        precision  recall  f1     support")
+            for (type, scores) in zip(entities.types, entities.perType) {
+                out.text(
+                    "  \(type.padding(toLength: 10, withPad: " ", startingAt: 0))  "
+                        + "\(fixed(scores.precision, 3))      \(fixed(scores.recall, 3))   "
+                        + "\(fixed(scores.f1, 3))  \(scores.support)")
+                out.json([
+                    ("event", JSONText.string("entity_type")), ("type", JSONText.string(type)),
+                    ("precision", JSONText.number(scores.precision)),
+                    ("recall", JSONText.number(scores.recall)),
+                    ("f1", JSONText.number(scores.f1)), ("support", String(scores.support)),
+                ])
+            }
+            out.text(
+                "  micro avg   \(fixed(entities.precision, 3))      \(fixed(entities.recall, 3))   "
+                    + "\(fixed(entities.f1, 3))")
+        }
+        out.text("")
+        out.text("Saving model to \(output)")
+        try ModelFolder.saveKeepingOtherFiles(model, tokenizerFolder: modelURL, into: outputURL)
+        out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
+    }
+
+    /// A CoNLL (`.conll`, `.txt`, …) or JSON-lines (`.jsonl`) file of tagged sentences.
+    static func readTagged(_ path: String, labels: [String]?) throws -> TokenClassificationFile {
+        let url = URL(fileURLWithPath: path)
+        let format = TokenClassificationFormat(pathExtension: url.pathExtension) ?? .conll
+        return try TokenClassificationFile(contentsOf: url, format: format, labelNames: labels)
+    }
+}
