@@ -28,6 +28,9 @@ extension TrainCommand {
         {
             throw CLIError("--task ner does not take checkpoint options yet (--resume, --save-steps, --save-every-epoch, --metric-for-best)")
         }
+        if training.classWeights != nil {
+            throw CLIError("--class-weights is for sequence classification, not --task ner (yet)")
+        }
         let tokenizer = try BertTokenizer.load(from: modelURL)
         let maxLength = try taskOptions.maxLength(forModelAt: modelURL)
         let trainFile = try Self.readTagged(trainPath, labels: nil)

@@ -125,6 +125,18 @@ struct TrainCommand: ParsableCommand {
         compute.apply()
         var fineTuning = training.fineTuningOptions
         fineTuning.precision = compute.precision
+        switch try training.parsedClassWeights {
+        case nil: break
+        case .balanced:
+            fineTuning.classWeights = FineTuningOptions.balancedClassWeights(
+                labels: data.train.labels, classes: labels.count)
+        case .weights(let weights):
+            guard weights.count == labels.count else {
+                throw CLIError(
+                    "--class-weights gives \(weights.count) weights for \(labels.count) labels (\(labels.joined(separator: ", ")))")
+            }
+            fineTuning.classWeights = weights
+        }
         let tuner = try FineTuner(model: model, options: fineTuning)
         let session = try CheckpointSession(
             options: checkpointing, tuner: tuner, data: data, output: outputURL,

@@ -66,7 +66,35 @@ struct TrainingOptions: ParsableArguments {
         help: "Keep the embeddings and the first N encoder layers as loaded.")
     var freezeLayers: Int?
 
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Class weights of the loss: balanced (scikit-learn's n / (classes · count)) or one weight per label, comma-separated (CrossEntropyLoss(weight=…)).")
+    var classWeights: String?
+
+    /// `--class-weights` as given: nil, `.balanced`, or explicit weights.
+    enum ClassWeights: Equatable {
+        case balanced
+        case weights([Float])
+    }
+
+    var parsedClassWeights: ClassWeights? {
+        get throws {
+            guard let classWeights else { return nil }
+            if classWeights == "balanced" { return .balanced }
+            let parts = classWeights.split(separator: ",", omittingEmptySubsequences: false)
+            let weights = parts.map { Float($0.trimmingCharacters(in: .whitespaces)) }
+            guard !weights.isEmpty, weights.allSatisfy({ $0 != nil && $0! >= 0 && $0!.isFinite }),
+                weights.contains(where: { $0! > 0 })
+            else {
+                throw ValidationError(
+                    "--class-weights must be balanced or comma-separated weights ≥ 0, not all 0 (got '\(classWeights)')")
+            }
+            return .weights(weights.map { $0! })
+        }
+    }
+
     func validate() throws {
+        _ = try parsedClassWeights
         if gradientAccumulationSteps < 1 {
             throw ValidationError("--gradient-accumulation-steps must be ≥ 1")
         }

@@ -51,7 +51,8 @@ public struct FineTuningOptions: Sendable, Equatable {
     public var freezing: BertEncoder.Freezing = .none
     /// Per-class weights of the training loss, as `CrossEntropyLoss(weight=…)` (the weighted
     /// mean), for imbalanced labels; nil for none. ``balancedClassWeights(labels:classes:)``
-    /// gives scikit-learn's `"balanced"` weights.
+    /// gives scikit-learn's `"balanced"` weights. Only the training loss is weighted; the
+    /// validation loss stays the plain mean the tutorial reports.
     public var classWeights: [Float]?
 
     public init() {}

@@ -54,3 +54,39 @@ final class FreezeAndAccumulateCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
     }
 }
+
+/// `bert train --class-weights`.
+final class ClassWeightsCommandTests: XCTestCase {
+    private func firstLoss(_ extra: [String]) throws -> (Int32, Double?, String) {
+        let folder = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try CoLASubset.make(in: folder)
+        let result = try BertBinary.run([
+            "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "cola", "--data",
+            data.path, "--output", folder.appendingPathComponent("out").path, "--epochs", "1",
+            "--batch-size", "8", "--max-steps", "1", "--log-every", "1", "--no-shuffle",
+            "--dropout", "0", "--json",
+        ] + extra)
+        let step = result.stdout.split(separator: "\n").first { $0.contains("\"event\":\"step\"") }
+        let loss = step.flatMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }?["loss"] as? Double
+        return (result.status, loss, result.stderr)
+    }
+
+    /// Weights change the loss (CoLA's subset is imbalanced); equal weights do not.
+    func testWeightsReachTheLoss() throws {
+        let plain = try firstLoss([])
+        let balanced = try firstLoss(["--class-weights", "balanced"])
+        let equal = try firstLoss(["--class-weights", "2,2"])
+        XCTAssertEqual(plain.0, 0, plain.2)
+        XCTAssertEqual(balanced.0, 0, balanced.2)
+        XCTAssertEqual(equal.0, 0, equal.2)
+        let (p, b, e) = (try XCTUnwrap(plain.1), try XCTUnwrap(balanced.1), try XCTUnwrap(equal.1))
+        XCTAssertNotEqual(p, b)
+        XCTAssertEqual(p, e, accuracy: 1e-6 * p, "equal weights leave the weighted mean as it is")
+        let wrong = try firstLoss(["--class-weights", "1,2,3"])
+        XCTAssertNotEqual(wrong.0, 0)
+        XCTAssertTrue(wrong.2.contains("3 weights for 2 labels"), wrong.2)
+    }
+}
