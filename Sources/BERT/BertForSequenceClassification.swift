@@ -60,11 +60,7 @@ public final class BertForSequenceClassification: BertPreTrainedModel, @unchecke
         _ input: PackedBatch, activations: Activations, dLogits: UnsafePointer<Float>,
         gradients: Gradients
     ) {
-        precondition(
-            activations.tokenCapacity >= input.tokens && activations.batchCapacity >= input.batch,
-            "backward: activations were not filled for this batch")
-        precondition(gradients.table.count == table.count, "backward: gradients of another model")
-        gradients.reserve(for: input)
+        checkBackward(input, activations: activations, gradients: gradients)
         let w = weights
         head.backward(
             input, weights: w, activations: activations, dLogits: dLogits, gradients: gradients,

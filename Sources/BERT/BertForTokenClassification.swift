@@ -47,11 +47,7 @@ public final class BertForTokenClassification: BertPreTrainedModel, @unchecked S
         _ input: PackedBatch, activations: TokenClassificationActivations,
         dLogits: UnsafePointer<Float>, gradients: TokenClassificationGradients
     ) {
-        precondition(
-            activations.tokenCapacity >= input.tokens && activations.batchCapacity >= input.batch,
-            "backward: activations were not filled for this batch")
-        precondition(gradients.table.count == table.count, "backward: gradients of another model")
-        gradients.reserve(for: input)
+        checkBackward(input, activations: activations, gradients: gradients)
         let w = weights
         head.backward(
             input, weights: w, activations: activations, dLogits: dLogits, gradients: gradients,

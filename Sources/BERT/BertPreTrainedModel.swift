@@ -118,6 +118,18 @@ public class BertPreTrainedModel: @unchecked Sendable {
         }
     }
 
+    /// The preconditions of a head model's backward pass: `activations` were filled for
+    /// `input` and `gradients` have this model's layout.
+    func checkBackward(
+        _ input: PackedBatch, activations: EncoderActivations, gradients: EncoderGradients
+    ) {
+        precondition(
+            activations.tokenCapacity >= input.tokens && activations.batchCapacity >= input.batch,
+            "backward: activations were not filled for this batch")
+        precondition(gradients.table.count == table.count, "backward: gradients of another model")
+        gradients.reserve(for: input)
+    }
+
     /// Checks that every id of `input` indexes the embeddings.
     /// - Throws: ``ModelError/invalidInput(_:)`` naming the sequence and the limit.
     public func validate(_ input: PackedBatch) throws {

@@ -11,27 +11,12 @@ import XCTest
 import _TestSupport
 
 final class TokenClassificationEvaluationTests: XCTestCase {
-    let tags = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+    let tags = TokenClassificationFixture.tags
 
-    /// The head fixture's model (tiny-bert + the classifier transformers drew) and sentences.
     private func setUp() throws -> (
         BertForTokenClassification, [(words: [String], tags: [Int32])], SafeTensorsFile
     ) {
-        let fixture = try SafeTensorsFile(
-            contentsOf: TestPaths.fixture("training/tiny_token_classification.safetensors"))
-        var generator = SeededGenerator(seed: 0)
-        let (model, _) = try BertForTokenClassification.load(
-            from: TestPaths.fixture("tiny-bert"), labels: tags, generator: &generator)
-        try fixture.floats("classifier.weight", into: model.parameter("classifier.weight"))
-        try fixture.floats("classifier.bias", into: model.parameter("classifier.bias"))
-        let inputs = try XCTUnwrap(
-            JSONSerialization.jsonObject(with: Data(try XCTUnwrap(fixture.metadata["inputs"]).utf8))
-                as? [[String: Any]])
-        let sentences = try inputs.map { item -> (words: [String], tags: [Int32]) in
-            (try XCTUnwrap(item["words"] as? [String]),
-             try XCTUnwrap(item["word_labels"] as? [Int]).map(Int32.init))
-        }
-        return (model, sentences, fixture)
+        try TokenClassificationFixture.load()
     }
 
     /// Our predictions and seqeval scores equal those of transformers' logits read at each

@@ -11,27 +11,12 @@ import XCTest
 import _TestSupport
 
 final class TokenClassificationTrainingTests: XCTestCase {
-    let tags = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
-
     /// `FineTuner` on BertForTokenClassification: 3 epochs of one batch (the head fixture's
     /// four sentences, in order, dropout 0, lr 1e-3 with 1 warm-up step) end where PyTorch's
     /// 3 steps end (Tools/reference/make_head_fixtures.py), and each epoch reports seqeval's
     /// entity scores on the validation sentences.
     func testFineTunerReproducesPyTorchAndReportsEntityScores() throws {
-        let fixture = try SafeTensorsFile(
-            contentsOf: TestPaths.fixture("training/tiny_token_classification.safetensors"))
-        var generator = SeededGenerator(seed: 0)
-        let (model, _) = try BertForTokenClassification.load(
-            from: TestPaths.fixture("tiny-bert"), labels: tags, dropout: 0, generator: &generator)
-        try fixture.floats("classifier.weight", into: model.parameter("classifier.weight"))
-        try fixture.floats("classifier.bias", into: model.parameter("classifier.bias"))
-        let inputs = try XCTUnwrap(
-            JSONSerialization.jsonObject(with: Data(try XCTUnwrap(fixture.metadata["inputs"]).utf8))
-                as? [[String: Any]])
-        let sentences = try inputs.map { item -> (words: [String], tags: [Int32]) in
-            (try XCTUnwrap(item["words"] as? [String]),
-             try XCTUnwrap(item["word_labels"] as? [Int]).map(Int32.init))
-        }
+        let (model, sentences, fixture) = try TokenClassificationFixture.load(dropout: 0)
         let tokenizer = try BertTokenizer.load(from: TestPaths.fixture("tiny-bert"))
         let examples = try TokenClassificationExamples(
             sentences: sentences, tokenizer: tokenizer, maxLength: 512)
