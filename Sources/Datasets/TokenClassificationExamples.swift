@@ -96,13 +96,28 @@ public struct TokenClassificationExamples: Sendable, Equatable {
 
 extension PackedBatch {
     /// Replaces the batch's contents with the windows at `indices` of `examples`, with their
-    /// per-token labels, reusing the existing storage.
-    public mutating func fill(from examples: TokenClassificationExamples, indices: some Collection<Int>) {
-        fill(from: examples.encoded, indices: indices)
-        labels.removeAll(keepingCapacity: true)
+    /// per-token labels, reusing the existing storage. Concrete index types, as for
+    /// ``EncodedExamples``: an unspecialized generic fill allocates per index.
+    public mutating func fill(from examples: TokenClassificationExamples, indices: ArraySlice<Int>) {
+        fillSpecialized(from: examples, indices: indices)
+    }
+
+    /// `fill` for a range of windows (see the `ArraySlice` overload).
+    public mutating func fill(from examples: TokenClassificationExamples, indices: Range<Int>) {
+        fillSpecialized(from: examples, indices: indices)
+    }
+
+    @inline(__always)
+    private mutating func fillSpecialized(
+        from examples: TokenClassificationExamples, indices: some Collection<Int>
+    ) {
+        removeAll()
         for index in indices {
             let start = examples.encoded.offsets[index]
             let end = examples.encoded.offsets[index + 1]
+            append(
+                examples.encoded.inputIDs[start..<end],
+                tokenTypeIDs: examples.encoded.tokenTypeIDs[start..<end])
             labels.append(contentsOf: examples.tokenLabels[start..<end])
         }
     }

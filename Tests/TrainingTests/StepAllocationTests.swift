@@ -50,19 +50,38 @@ final class StepAllocationTests: XCTestCase {
         }
     }
 
+    /// The token-classification head: zero allocations per step too (OpenBLAS, both
+    /// precisions), on CoLA sentences split into words with seeded tags.
+    func testTokenClassificationStepsAllocateNothingAfterTheFirst() throws {
+        for precision in Precision.allCases {
+            let counts = try allocationsPerStep(
+                backend: .openBLAS, precision: precision, tokenClassification: true)
+            XCTAssertEqual(counts.ours, [0, 0, 0, 0], "token classification, \(precision)")
+        }
+    }
+
     /// Allocations of four training steps after a first one, outside and inside oneDNN.
     private func allocationsPerStep(
-        backend: GemmBackend, precision: Precision
+        backend: GemmBackend, precision: Precision, tokenClassification: Bool = false
     ) throws -> (ours: [Int], oneDNN: [Int], executions: [Int]) {
         try XCTSkipUnless(swiftbert_allocations_supported() != 0, "needs glibc")
         let folder = try TestPaths.miniLM()
         let tokenizer = try BertTokenizer.load(from: folder)
         let sentences = try CoLA(contentsOf: TestPaths.colaZip).examples(.inDomainTrain)
-        let examples = ClassificationData.encode(
-            Array(sentences.prefix(128)), tokenizer: tokenizer, maxLength: 64)
         var generator = SeededGenerator(seed: 42)
-        let (model, _) = try ModelFolder.load(
-            from: folder, labels: CoLA.labelNames, generator: &generator)
+        let sequences = ClassificationData.encode(
+            Array(sentences.prefix(128)), tokenizer: tokenizer, maxLength: 64)
+        let tags = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]
+        let tagged = try TokenClassificationExamples(
+            sentences: sentences.prefix(128).map { sentence in
+                let words = sentence.text.split(separator: " ").map(String.init)
+                return (words, words.map { _ in Int32(generator.nextIndex(below: tags.count)) })
+            }, tokenizer: tokenizer, maxLength: 64)
+        let examples: any TrainingExamples = tokenClassification ? tagged : sequences
+        let model: BertPreTrainedModel & FineTunable =
+            tokenClassification
+            ? try BertForTokenClassification.load(from: folder, labels: tags, generator: &generator).model
+            : try ModelFolder.load(from: folder, labels: CoLA.labelNames, generator: &generator).model
         XCTAssertGreaterThan(model.configuration.hiddenDropoutProb, 0, "dropout must be on")
         var options = FineTuningOptions()
         options.batchSize = 32
@@ -75,8 +94,8 @@ final class StepAllocationTests: XCTestCase {
         order.shuffle(using: &generator)
         let batches = [Array(0..<32)] + (0..<4).map { Array(order[($0 * 32)..<(($0 + 1) * 32)]) }
         var batch = PackedBatch()
-        let tokens = examples.tokenCount
-        batch.reserveCapacity(tokens: tokens, batch: 32)
+        let tokens = (0..<examples.count).reduce(0) { $0 + examples.length(of: $1) }
+        batch.reserveCapacity(tokens: tokens, batch: 32, labels: tokens)
         var dropout = SeededGenerator(seed: 42, stream: FineTuner.dropoutStream)
         var losses: [Float] = []
         losses.reserveCapacity(batches.count)
@@ -94,7 +113,7 @@ final class StepAllocationTests: XCTestCase {
             for (index, indices) in batches.enumerated() {
                 let executed = GemmBackend.oneDNNExecutions
                 swiftbert_allocations_start()
-                batch.fill(from: examples, indices: indices)
+                examples.fill(&batch, indices: indices[...])
                 try model.validate(batch)
                 let (loss, _) = tuner.step(
                     batch, labels: batch.labels, learningRate: 2e-5, step: index + 1,
