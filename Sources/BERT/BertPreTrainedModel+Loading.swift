@@ -45,15 +45,17 @@ extension PretrainedLoadable {
     ///   - folder: The model folder.
     ///   - labels: Label names to use instead of the config's (changes `num_labels`).
     ///   - dropout: Overrides `hidden_dropout_prob` and `attention_probs_dropout_prob`.
+    ///   - problemType: Overrides `problem_type` (`from_pretrained(problem_type=…)`).
     ///   - generator: Draws the new weights.
     /// - Throws: `ConfigurationError`, `CheckpointError` or ``ModelError``.
     public static func load(
         from folder: URL, labels: [String]? = nil, dropout: Double? = nil,
-        generator: inout SeededGenerator
+        problemType: BertConfiguration.ProblemType? = nil, generator: inout SeededGenerator
     ) throws -> (model: Self, report: LoadReport) {
         var configuration = try BertConfiguration.load(
             from: folder.appendingPathComponent("config.json"))
         if let labels, labels != configuration.labelNames { configuration.setLabels(labels) }
+        if let problemType { configuration.problemType = problemType }
         if let dropout {
             configuration.hiddenDropoutProb = dropout
             configuration.attentionProbsDropoutProb = dropout

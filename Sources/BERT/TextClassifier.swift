@@ -19,9 +19,14 @@ public final class TextClassifier: @unchecked Sendable {
         /// The most probable label's name (`id2label`).
         public var label: String
         public var labelID: Int
-        /// Softmax of the logits, in label-id order.
+        /// Softmax of the logits, in label-id order (multi-label: each logit's sigmoid;
+        /// regression: empty).
         public var probabilities: [Float]
         public var logits: [Float]
+        /// Multi-label: every label whose probability exceeds ``TextClassifier/threshold``.
+        public var labels: [String] = []
+        /// Regression: the predicted value (the single logit).
+        public var value: Float?
     }
 
     public let tokenizer: BertTokenizer
@@ -31,6 +36,8 @@ public final class TextClassifier: @unchecked Sendable {
     public let folder: URL
     /// Inputs longer than this are truncated (special tokens included).
     public var maxLength: Int
+    /// Multi-label classification: the probability above which a label is predicted.
+    public var threshold: Float = 0.5
     private let activations: Activations
 
     /// Loads the tokenizer and model of a Hugging Face folder.
@@ -80,6 +87,23 @@ public final class TextClassifier: @unchecked Sendable {
     }
 
     private func makePrediction(_ logits: [Float]) -> Prediction {
+        let names = model.configuration.labelNames
+        switch model.effectiveProblemType {
+        case .regression:
+            return Prediction(
+                label: String(logits[0]), labelID: 0, probabilities: [], logits: logits,
+                value: logits[0])
+        case .multiLabelClassification:
+            // As transformers' text-classification pipeline with function_to_apply="sigmoid".
+            let probabilities = logits.map { 1 / (1 + Foundation.exp(-Double($0))) }.map(Float.init)
+            let chosen = probabilities.indices.filter { probabilities[$0] > threshold }
+            let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
+            return Prediction(
+                label: names[best], labelID: best, probabilities: probabilities, logits: logits,
+                labels: chosen.map { names[$0] })
+        case .singleLabelClassification:
+            break
+        }
         let probabilities = Self.softmax(logits)
         var best = 0
         for index in probabilities.indices where probabilities[index] > probabilities[best] {

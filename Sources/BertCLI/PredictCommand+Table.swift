@@ -38,6 +38,11 @@ enum TablePrediction {
             "[" + prediction.probabilities.map { JSONText.number(Double($0)) }
                 .joined(separator: ",") + "]"
         }
+        // Multi-label: the labels above the threshold, joined as the training file joins them.
+        let multiLabel = classifier.model.effectiveProblemType == .multiLabelClassification
+        func label(_ prediction: TextClassifier.Prediction) -> String {
+            multiLabel ? prediction.labels.joined(separator: ",") : prediction.label
+        }
         var out = ""
         switch format {
         case .jsonl:
@@ -47,7 +52,7 @@ enum TablePrediction {
                 let body = trimmed.dropLast()  // the closing brace
                 let separator = (row.object?.fields.isEmpty ?? true) ? "" : ","
                 out += String(body) + separator + JSONText.string(labelName) + ":"
-                    + JSONText.string(prediction.label) + ","
+                    + JSONText.string(label(prediction)) + ","
                     + JSONText.string(probabilitiesName) + ":" + probabilities(prediction) + "}\n"
             }
         case .csv, .tsv:
@@ -58,7 +63,7 @@ enum TablePrediction {
             }
             for (row, prediction) in zip(table.rows, predictions) {
                 out += DelimitedText.line(
-                    row.fields + [prediction.label, probabilities(prediction)], dialect: dialect)
+                    row.fields + [label(prediction), probabilities(prediction)], dialect: dialect)
                 out += "\n"
             }
         }

@@ -41,6 +41,9 @@ struct PredictCommand: ParsableCommand {
         help: "Read --input as a tsv, csv or jsonl table (default: from a .tsv/.csv/.jsonl extension, unless --jsonl).")
     var format: String?
 
+    @Option(name: .long, parsing: .unconditional, help: "Multi-label models: the probability above which a label is predicted.")
+    var threshold: Float = 0.5
+
     @Option(name: .long, help: "A table's text column: a header name, a JSON key, or a 0-based index.")
     var textColumn: String = "text"
 
@@ -79,6 +82,7 @@ struct PredictCommand: ParsableCommand {
             return
         }
         let classifier = try TextClassifier(folder: modelOptions.modelURL, maxLength: maxLength)
+        classifier.threshold = threshold
         for line in Self.loadWarnings(classifier.loadReport, model: modelOptions.model) {
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
@@ -109,16 +113,29 @@ struct PredictCommand: ParsableCommand {
         }
         let predictions = try classifier.predict(inputs, batchSize: batchSize)
         var text = ""
+        let problemType = classifier.model.effectiveProblemType
         for prediction in predictions {
-            if jsonl {
+            let probabilities =
+                "[" + prediction.probabilities.map { JSONText.number(Double($0)) }
+                .joined(separator: ",") + "]"
+            switch (problemType, jsonl) {
+            case (.regression, true):
+                text += JSONText.object([("score", JSONText.number(Double(prediction.value ?? 0)))])
+            case (.regression, false):
+                text += "\(prediction.value ?? 0)"
+            case (.multiLabelClassification, true):
+                text += JSONText.object([
+                    ("labels", "[" + prediction.labels.map(JSONText.string).joined(separator: ",") + "]"),
+                    ("probabilities", probabilities),
+                ])
+            case (.multiLabelClassification, false):
+                text += prediction.labels.joined(separator: ",") + "\t" + probabilities
+            case (.singleLabelClassification, true):
                 text += JSONText.object([
                     ("label", JSONText.string(prediction.label)),
-                    ("label_id", String(prediction.labelID)),
-                    ("probabilities",
-                        "[" + prediction.probabilities.map { JSONText.number(Double($0)) }
-                            .joined(separator: ",") + "]"),
+                    ("label_id", String(prediction.labelID)), ("probabilities", probabilities),
                 ])
-            } else {
+            case (.singleLabelClassification, false):
                 text += "\(prediction.label)\t\(prediction.probabilities[prediction.labelID])"
             }
             text += "\n"

@@ -47,10 +47,25 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup(title: "Checkpoints and long runs") var checkpointing: CheckpointOptions
 
+    @Option(
+        name: .long,
+        help: "Sequence classification with float labels (--task tsv|csv|jsonl): regression (a number per example, MSE) or multi_label_classification (label names joined by --label-separator, BCEWithLogits).")
+    var problemType: String?
+
+    @Option(name: .long, help: "--problem-type multi_label_classification: what joins an example's labels.")
+    var labelSeparator: String = ","
+
     @Flag(name: .long, help: "Write JSON lines instead of the tutorial's text.")
     var json = false
 
     func validate() throws {
+        if let problemType {
+            guard ["regression", "multi_label_classification"].contains(problemType) else {
+                throw ValidationError("--problem-type must be regression or multi_label_classification")
+            }
+            if numLabels != nil { throw ValidationError("--num-labels does not combine with --problem-type") }
+        }
+        if labelSeparator.isEmpty { throw ValidationError("--label-separator must not be empty") }
         if let numLabels, !(1...BertConfiguration.Limits.labels).contains(numLabels) {
             throw ValidationError(
                 "--num-labels must be in 1...\(BertConfiguration.Limits.labels)")
@@ -64,6 +79,10 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         if taskOptions.task == "ner" {
             try runTokenClassification()
+            return
+        }
+        if let problemType, let type = BertConfiguration.ProblemType(rawValue: problemType) {
+            try runTargets(type)
             return
         }
         let outputURL = URL(fileURLWithPath: output)
@@ -308,8 +327,32 @@ struct Reporter {
                 text("")
                 text("Running Validation...")
                 text("  Validation Loss: \(fixed(validation.loss, 2))")
-                text("  Accuracy: \(fixed(validation.accuracy, 2))")
-                if let entities = validation.entities {
+                if let regression = validation.regression {
+                    text(
+                        "  MSE / Pearson / Spearman: \(fixed(regression.meanSquaredError, 4)) / "
+                            + "\(fixed(regression.pearson, 3)) / \(fixed(regression.spearman, 3))")
+                    fields += [
+                        ("val_loss", JSONText.number(validation.loss)),
+                        ("val_mse", JSONText.number(regression.meanSquaredError)),
+                        ("val_pearson", JSONText.number(regression.pearson)),
+                        ("val_spearman", JSONText.number(regression.spearman)),
+                    ]
+                } else if let multiLabel = validation.multiLabel {
+                    text(
+                        "  Micro-F1 / macro-F1 / subset accuracy: \(fixed(multiLabel.microF1, 3)) / "
+                            + "\(fixed(multiLabel.macroF1, 3)) / \(fixed(multiLabel.subsetAccuracy, 3))")
+                    fields += [
+                        ("val_loss", JSONText.number(validation.loss)),
+                        ("val_micro_f1", JSONText.number(multiLabel.microF1)),
+                        ("val_macro_f1", JSONText.number(multiLabel.macroF1)),
+                        ("val_subset_accuracy", JSONText.number(multiLabel.subsetAccuracy)),
+                    ]
+                } else {
+                    text("  Accuracy: \(fixed(validation.accuracy, 2))")
+                }
+                if validation.regression != nil || validation.multiLabel != nil {
+                    // reported above
+                } else if let entities = validation.entities {
                     // Token classification: seqeval's entity scores instead of MCC.
                     text(
                         "  Entity precision / recall / F1: \(fixed(entities.precision, 3)) / "

@@ -57,10 +57,13 @@ extension TableFile {
     ///   file lacks (in JSON Lines: a key a line lacks), or
     ///   ``DatasetError/invalidValue(file:line:field:value:expected:)`` for a JSON value of
     ///   the wrong kind.
-    ///   An empty label is an error too: it would become a class of its own.
-    public func examples(_ columns: TableColumns) throws -> [TableExample] {
+    ///   An empty label is an error too: it would become a class of its own (unless
+    ///   `allowingEmptyLabels`, for multi-label rows where an empty cell names no label).
+    public func examples(_ columns: TableColumns, allowingEmptyLabels: Bool = false) throws
+        -> [TableExample]
+    {
         let examples = try readExamples(columns)
-        if let empty = examples.first(where: {
+        if !allowingEmptyLabels, let empty = examples.first(where: {
             $0.label?.trimmingCharacters(in: .whitespaces).isEmpty == true
         }) {
             throw DatasetError.invalidValue(

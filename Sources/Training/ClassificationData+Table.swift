@@ -32,10 +32,11 @@ public struct TableTaskFiles: Sendable {
         self.header = header
     }
 
-    /// Reads one file's examples (labels as written).
-    public func read(_ url: URL) throws -> [TableExample] {
+    /// Reads one file's examples (labels as written; an empty one is an error unless
+    /// `allowingEmptyLabels`).
+    public func read(_ url: URL, allowingEmptyLabels: Bool = false) throws -> [TableExample] {
         try TableFile(contentsOf: url, format: format, header: header, columns: columns.all)
-            .examples(columns)
+            .examples(columns, allowingEmptyLabels: allowingEmptyLabels)
     }
 }
 

@@ -48,11 +48,6 @@ public final class FineTuner {
                 name: "freezing", value: "\(n) layers",
                 expected: "≤ \(model.configuration.numHiddenLayers), the model's num_hidden_layers")
         }
-        if let classifier = model as? BertForSequenceClassification,
-            classifier.effectiveProblemType != .singleLabelClassification
-        {
-            throw TrainingError.unsupportedProblemType(classifier.effectiveProblemType.rawValue)
-        }
         self.model = model
         self.options = options
         model.setPrecision(options.precision)
@@ -123,8 +118,8 @@ public final class FineTuner {
         observer: (TrainingState, TrainingMoment) throws -> TrainingDecision,
         progress: (TrainingProgress) -> Void = { _ in }
     ) throws -> TrainingSummary {
-        try train.checkLabels(classes: model.configuration.numLabels)
-        try validation.checkLabels(classes: model.configuration.numLabels)
+        try train.checkLabels(for: model)
+        try validation.checkLabels(for: model)
         let schedule = schedule(trainingCount: train.count)
         var state = state ?? TrainingState(trainingCount: train.count, options: options)
         precondition(
@@ -326,13 +321,8 @@ public final class FineTuner {
         batchSize: Int = 32, activations: Activations? = nil
     ) throws -> EvaluationResult {
         precondition(batchSize >= 1, "evaluate: batchSize must be ≥ 1")
-        if let classifier = model as? BertForSequenceClassification,
-            classifier.effectiveProblemType != .singleLabelClassification
-        {
-            throw TrainingError.unsupportedProblemType(classifier.effectiveProblemType.rawValue)
-        }
         let classes = model.configuration.numLabels
-        try examples.checkLabels(classes: classes)
+        try examples.checkLabels(for: model)
         let activations = activations ?? Activations(configuration: model.configuration)
         var unused = SeededGenerator(seed: 0)
         var batch = PackedBatch()

@@ -13,9 +13,11 @@ public protocol TrainingExamples: Sendable {
     func length(of index: Int) -> Int
     /// Fills `batch` with the sequences at `indices` and their labels, reusing its storage.
     func fill(_ batch: inout PackedBatch, indices: ArraySlice<Int>)
-    /// Checks every label against the model's label count.
-    /// - Throws: ``TrainingError/labelOutOfRange(label:classes:)``.
-    func checkLabels(classes: Int) throws
+    /// Checks that these labels are `model`'s kind (class ids, per-token tags or float
+    /// targets of its problem type) and every label fits its label count.
+    /// - Throws: ``TrainingError/labelOutOfRange(label:classes:)``,
+    ///   ``TrainingError/unsupportedProblemType(_:)``.
+    func checkLabels(for model: BertPreTrainedModel) throws
     /// Evaluates `tuner`'s model on these examples.
     func evaluate(with tuner: FineTuner) throws -> EvaluationResult
 }
@@ -25,7 +27,14 @@ extension EncodedExamples: TrainingExamples {
         batch.fill(from: self, indices: indices)
     }
 
-    public func checkLabels(classes: Int) throws {
+    public func checkLabels(for model: BertPreTrainedModel) throws {
+        guard let classifier = model as? BertForSequenceClassification,
+            classifier.effectiveProblemType == .singleLabelClassification
+        else {
+            throw TrainingError.unsupportedProblemType(
+                "class-id labels for \((model as? BertForSequenceClassification)?.effectiveProblemType.rawValue ?? type(of: model).architecture)")
+        }
+        let classes = model.configuration.numLabels
         for label in labels where label < 0 || Int(label) >= classes {
             throw TrainingError.labelOutOfRange(label: Int(label), classes: classes)
         }
@@ -43,7 +52,12 @@ extension TokenClassificationExamples: TrainingExamples {
         batch.fill(from: self, indices: indices)
     }
 
-    public func checkLabels(classes: Int) throws {
+    public func checkLabels(for model: BertPreTrainedModel) throws {
+        guard model is BertForTokenClassification else {
+            throw TrainingError.unsupportedProblemType(
+                "per-token tags for \(type(of: model).architecture)")
+        }
+        let classes = model.configuration.numLabels
         for label in tokenLabels where label != -100 && (label < 0 || Int(label) >= classes) {
             throw TrainingError.labelOutOfRange(label: Int(label), classes: classes)
         }

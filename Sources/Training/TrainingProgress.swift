@@ -80,4 +80,9 @@ public struct EvaluationResult: Sendable, Equatable, Codable {
     /// Token classification: seqeval's entity scores (then ``accuracy`` is the words' and
     /// ``count`` the number of words).
     public var entities: EntitySummary? = nil
+    /// Regression: MSE, Pearson, Spearman (then ``loss`` is the MSE too).
+    public var regression: RegressionSummary? = nil
+    /// Multi-label classification: micro/macro F1 and subset accuracy (also in
+    /// ``accuracy`` and ``macroF1``).
+    public var multiLabel: MultiLabelSummary? = nil
 }

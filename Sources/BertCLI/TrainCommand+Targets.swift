@@ -1,0 +1,82 @@
+// swift-bert — the `bert train` command.
+
+import BERT
+import Datasets
+import Foundation
+import Randomness
+import Tokenization
+import Training
+
+extension TrainCommand {
+    /// `bert train --task tsv|csv|jsonl --problem-type regression|multi_label_classification`:
+    /// sequence classification with float labels, as transformers' `problem_type` selects the
+    /// loss (MSE on one output; BCEWithLogits over the labels). Reports MSE / Pearson /
+    /// Spearman or micro / macro F1 and subset accuracy after every epoch and saves the folder
+    /// with its `problem_type`.
+    func runTargets(_ problemType: BertConfiguration.ProblemType) throws {
+        let outputURL = URL(fileURLWithPath: output)
+        let modelURL = try modelOptions.modelURL
+        guard let format = taskOptions.tableFormat else {
+            throw CLIError("--problem-type is for --task tsv|csv|jsonl")
+        }
+        let inputs = [taskOptions.train, taskOptions.validation, taskOptions.test]
+            .compactMap { $0.map { URL(fileURLWithPath: $0) } }
+        try OutputFolder.check(
+            output, model: modelURL, inputs: inputs, overwrite: overwriteOutputDir)
+        try ModelFolder.checkWritable(outputURL)
+        if checkpointing.resume != nil || checkpointing.saveSteps != nil
+            || checkpointing.saveEveryEpoch || checkpointing.metricForBest != nil
+            || taskOptions.test != nil || training.classWeights != nil
+        {
+            throw CLIError(
+                "--problem-type \(problemType.rawValue) does not take checkpoint options, --test or --class-weights yet")
+        }
+        let tokenizer = try BertTokenizer.load(from: modelURL)
+        var (train, validation, labels) = try TargetExamples.read(
+            try taskOptions.tableFiles(format: format), problemType: problemType,
+            separator: labelSeparator, tokenizer: tokenizer,
+            maxLength: try taskOptions.maxLength(forModelAt: modelURL),
+            validationFraction: splitOptions.validationFraction, splitSeed: splitOptions.splitSeed)
+        if let limit = training.limitTrain, limit < train.count {
+            var limited = TargetExamples(problemType: problemType, width: train.width)
+            for index in 0..<limit {
+                limited.appendExample(index, of: train)
+            }
+            train = limited
+        }
+        if problemType == .multiLabelClassification && labels.count < 2 {
+            throw CLIError("the training file names \(labels.count) label; multi-label classification needs at least 2")
+        }
+        var generator = SeededGenerator(seed: training.seed, stream: Self.initializationStream)
+        let (model, report) = try BertForSequenceClassification.load(
+            from: modelURL, labels: labels, dropout: training.dropout,
+            problemType: problemType, generator: &generator)
+        try model.checkVocabulary(of: tokenizer, folder: modelOptions.model)
+        var out = Reporter(json: json, logEvery: training.logEvery)
+        out.accumulation = training.gradientAccumulationSteps
+        out.text(
+            "\(grouped(train.count)) training and \(grouped(validation.count)) validation examples, "
+                + "\(problemType.rawValue)"
+                + (problemType == .regression ? "" : ", labels: " + labels.joined(separator: " ")))
+        if !report.newlyInitialized.isEmpty {
+            out.notice(
+                "Some weights of BertForSequenceClassification were not initialized from the "
+                    + "model checkpoint at \(modelOptions.model) and are newly initialized: ["
+                    + report.newlyInitialized.map { "'\($0)'" }.joined(separator: ", ") + "]")
+        }
+        compute.apply()
+        var fineTuning = training.fineTuningOptions
+        fineTuning.precision = compute.precision
+        let tuner = try FineTuner(model: model, options: fineTuning)
+        let start = Date()
+        _ = try tuner.train(
+            on: train, validation: validation, from: nil, observer: { _, _ in .proceed }
+        ) { out.progress($0) }
+        out.text("")
+        out.text("Training complete! (\(formatTime(Date().timeIntervalSince(start))) h:mm:ss)")
+        out.text("")
+        out.text("Saving model to \(output)")
+        try ModelFolder.saveKeepingOtherFiles(model, tokenizerFolder: modelURL, into: outputURL)
+        out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
+    }
+}
