@@ -14,8 +14,11 @@ public enum JSONLines {
         case string(String)
         /// A number without a fractional part or exponent, as decimal text (`12`, `-3`).
         case integer(String)
-        /// Any other value; the word names its kind (`number`, `boolean`, `null`, `array`,
-        /// `object`).
+        /// A number with a fractional part or an exponent, as its decimal text (`2.5`).
+        case number(String)
+        /// An array, its elements reduced the same way.
+        case array([Value])
+        /// Any other value; the word names its kind (`boolean`, `null`, `object`).
         case other(String)
 
         /// The kind of value, for error messages.
@@ -23,6 +26,8 @@ public enum JSONLines {
             switch self {
             case .string: return "string"
             case .integer: return "integer"
+            case .number: return "number"
+            case .array: return "array"
             case .other(let kind): return kind
             }
         }
@@ -119,13 +124,13 @@ public enum JSONLines {
             // code tells them apart ("c": boolean, "d"/"f": a literal with '.' or exponent).
             switch String(cString: number.objCType) {
             case "c": return .other("boolean")
-            case "d", "f": return .other("number")
+            case "d", "f": return .number(number.description)
             default: return .integer(number.description)
             }
         case is NSNull:
             return .other("null")
-        case is [Any]:
-            return .other("array")
+        case let array as [Any]:
+            return .array(array.map(value))
         default:
             return .other("object")
         }

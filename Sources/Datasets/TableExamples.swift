@@ -30,6 +30,8 @@ public struct TableExample: Sendable, Hashable {
     public var textPair: String?
     /// The label as text (`"entailment"`, `"2"`), or `nil` without a label column.
     public var label: String?
+    /// A JSON Lines label given as an array of strings (multi-label rows), or nil.
+    public var labelList: [String]?
     /// Where the row was read from.
     public var location: SourceLocation
     /// The name of the label column, for error messages.
@@ -57,13 +59,15 @@ extension TableFile {
     ///   file lacks (in JSON Lines: a key a line lacks), or
     ///   ``DatasetError/invalidValue(file:line:field:value:expected:)`` for a JSON value of
     ///   the wrong kind.
-    ///   An empty label is an error too: it would become a class of its own (unless
-    ///   `allowingEmptyLabels`, for multi-label rows where an empty cell names no label).
-    public func examples(_ columns: TableColumns, allowingEmptyLabels: Bool = false) throws
+    ///   An empty label is an error too: it would become a class of its own.
+    /// - Parameter floatLabels: For regression and multi-label rows: an empty label names no
+    ///   label, and in JSON Lines a label may also be a fractional number (its text) or an
+    ///   array of strings (``TableExample/labelList``).
+    public func examples(_ columns: TableColumns, floatLabels: Bool = false) throws
         -> [TableExample]
     {
-        let examples = try readExamples(columns)
-        if !allowingEmptyLabels, let empty = examples.first(where: {
+        let examples = try readExamples(columns, floatLabels: floatLabels)
+        if !floatLabels, let empty = examples.first(where: {
             $0.label?.trimmingCharacters(in: .whitespaces).isEmpty == true
         }) {
             throw DatasetError.invalidValue(
@@ -73,7 +77,9 @@ extension TableFile {
         return examples
     }
 
-    private func readExamples(_ columns: TableColumns) throws -> [TableExample] {
+    private func readExamples(_ columns: TableColumns, floatLabels: Bool) throws
+        -> [TableExample]
+    {
         let labelField = columns.label?.description ?? "label"
         if format == .jsonl {
             return try rows.map { row in
@@ -101,18 +107,33 @@ extension TableFile {
                 let text = try string(columns.text, allowNull: false) ?? ""
                 let pair = try columns.textPair.flatMap { try string($0, allowNull: true) }
                 var label: String?
+                var labelList: [String]?
                 if let column = columns.label {
                     switch try value(column) {
                     case .string(let text), .integer(let text): label = text
+                    case .number(let text) where floatLabels: label = text
+                    case .array(let items) where floatLabels:
+                        labelList = try items.enumerated().map { index, item in
+                            guard case .string(let name) = item else {
+                                throw DatasetError.invalidValue(
+                                    file: file, line: row.line,
+                                    field: "\(column.description)[\(index)]",
+                                    value: item.kindName, expected: "a string")
+                            }
+                            return name
+                        }
+                        label = labelList?.joined(separator: ",")
                     case let other:
                         throw DatasetError.invalidValue(
                             file: file, line: row.line, field: column.description,
                             value: other.kindName, expected: "a string or an integer")
                     }
                 }
-                return TableExample(
+                var example = TableExample(
                     text: text, textPair: pair, label: label, location: location,
                     labelField: labelField)
+                example.labelList = labelList
+                return example
             }
         }
         let textIndex = try index(of: columns.text)

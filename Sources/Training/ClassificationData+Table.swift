@@ -32,11 +32,11 @@ public struct TableTaskFiles: Sendable {
         self.header = header
     }
 
-    /// Reads one file's examples (labels as written; an empty one is an error unless
-    /// `allowingEmptyLabels`).
-    public func read(_ url: URL, allowingEmptyLabels: Bool = false) throws -> [TableExample] {
+    /// Reads one file's examples (labels as written; see
+    /// ``Datasets/TableFile/examples(_:floatLabels:)`` for `floatLabels`).
+    public func read(_ url: URL, floatLabels: Bool = false) throws -> [TableExample] {
         try TableFile(contentsOf: url, format: format, header: header, columns: columns.all)
-            .examples(columns, allowingEmptyLabels: allowingEmptyLabels)
+            .examples(columns, floatLabels: floatLabels)
     }
 }
 

@@ -45,7 +45,7 @@ public struct TargetExamples: Sendable {
 
     /// Reads a table task's training and validation files with float labels: regression
     /// labels are numbers; multi-label labels are label names joined by `separator` (an empty
-    /// cell: none), the names of the training file sorted as ``Datasets/LabelSet`` sorts them.
+    /// cell: none) or, in JSON Lines, an array of names, the names of the training file sorted as ``Datasets/LabelSet`` sorts them.
     /// Without a validation file, the training file is split (`validationFraction`,
     /// `splitSeed`).
     /// - Returns: Both sets and the label names (`["LABEL_0"]` for regression).
@@ -56,11 +56,11 @@ public struct TargetExamples: Sendable {
         tokenizer: BertTokenizer, maxLength: Int, validationFraction: Double = 0.1,
         splitSeed: UInt64 = 2018
     ) throws -> (train: TargetExamples, validation: TargetExamples, labels: [String]) {
-        let multiLabel = problemType == .multiLabelClassification
-        let rawTraining = try files.read(files.train, allowingEmptyLabels: multiLabel)
+        let rawTraining = try files.read(files.train, floatLabels: true)
         guard !rawTraining.isEmpty else { throw DatasetError.noExamples(file: files.train.path) }
         func names(_ example: TableExample) -> [String] {
-            (example.label ?? "").components(separatedBy: separator)
+            if let list = example.labelList { return list }
+            return (example.label ?? "").components(separatedBy: separator)
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         let labels =
@@ -70,6 +70,11 @@ public struct TargetExamples: Sendable {
         func row(_ example: TableExample) throws -> [Float] {
             let label = example.label ?? ""
             if problemType == .regression {
+                if example.labelList != nil {
+                    throw DatasetError.invalidValue(
+                        file: example.location.file, line: example.location.line,
+                        field: example.labelField, value: "array", expected: "a finite number")
+                }
                 guard let value = Float(label.trimmingCharacters(in: .whitespaces)), value.isFinite
                 else {
                     throw DatasetError.invalidValue(
@@ -102,7 +107,7 @@ public struct TargetExamples: Sendable {
         if let validation = files.validation {
             return (
                 try make(rawTraining),
-                try make(try files.read(validation, allowingEmptyLabels: multiLabel)), labels
+                try make(try files.read(validation, floatLabels: true)), labels
             )
         }
         let split = try trainValidationSplit(

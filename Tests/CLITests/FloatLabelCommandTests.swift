@@ -87,4 +87,42 @@ final class FloatLabelCommandTests: XCTestCase {
                 predicted.stdout)
         }
     }
+
+    /// JSON Lines: a regression label may be a fractional number, a multi-label label an
+    /// array of names; a list of numbers is an error naming the element.
+    func testJSONLinesNumbersAndLabelLists() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let words = ["good", "bad", "great", "awful"]
+        let regression = try write(
+            (0..<24).map { "{\"text\": \"\(words[$0 % 4]) film\", \"label\": \(Double($0 % 4) * 0.5 - 0.75)}" }
+                .joined(separator: "\n") + "\n", "reg.jsonl", in: folder)
+        let lists = [#"[]"#, #"["pos"]"#, #"["neg"]"#, #"["pos", "neg"]"#]
+        let multi = try write(
+            (0..<24).map { "{\"text\": \"\(words[$0 % 4]) film\", \"label\": \(lists[$0 % 4])}" }
+                .joined(separator: "\n") + "\n", "multi.jsonl", in: folder)
+        for (file, type) in [(regression, "regression"), (multi, "multi_label_classification")] {
+            let result = try BertBinary.run([
+                "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "jsonl",
+                "--train", file.path, "--text-column", "text", "--label-column", "label",
+                "--problem-type", type, "--output", folder.appendingPathComponent(type).path,
+                "--epochs", "1", "--batch-size", "8",
+            ])
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+        let config = try String(
+            contentsOf: folder.appendingPathComponent("multi_label_classification/config.json"),
+            encoding: .utf8)
+        XCTAssertTrue(config.contains("\"neg\"") && config.contains("\"pos\""), config)
+        let bad = try write(#"{"text": "a", "label": ["pos", 3]}"# + "\n", "bad.jsonl", in: folder)
+        let failed = try BertBinary.run([
+            "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "jsonl",
+            "--train", bad.path, "--text-column", "text", "--label-column", "label",
+            "--problem-type", "multi_label_classification",
+            "--output", folder.appendingPathComponent("bad").path,
+        ])
+        XCTAssertNotEqual(failed.status, 0)
+        let first = failed.stderr.split(separator: "\n").first.map(String.init) ?? ""
+        XCTAssertTrue(first.contains("bad.jsonl:1") && first.contains("label[1]"), failed.stderr)
+    }
 }

@@ -100,8 +100,8 @@ final class TableFileTests: XCTestCase {
         let objects = try JSONLines.objects(in: Data(text.utf8), file: "d")
         XCTAssertEqual(
             objects.first?.fields,
-            ["a": .string("s"), "b": .integer("3"), "c": .other("number"), "d": .other("boolean"),
-                "e": .other("null"), "f": .other("array")])
+            ["a": .string("s"), "b": .integer("3"), "c": .number("1.5"), "d": .other("boolean"),
+                "e": .other("null"), "f": .array([.integer("1")])])
         XCTAssertEqual(objects.first?.text, String(text.dropLast()), "\\r\\n is one Character")
     }
 
