@@ -58,9 +58,22 @@ extension TrainCommand {
             "\(grouped(train.count)) training and \(grouped(validation.count)) validation examples, "
                 + "\(problemType.rawValue)"
                 + (problemType == .regression ? "" : ", labels: " + labels.joined(separator: " ")))
+        _ = try fineTune(model, report: report, on: train, validation: validation, out: out)
+        out.text("")
+        out.text("Saving model to \(output)")
+        try ModelFolder.saveKeepingOtherFiles(model, tokenizerFolder: modelURL, into: outputURL)
+        out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
+    }
+
+    /// The part every task's run shares: the newly-initialized notice, the fine-tuning run
+    /// with this command's options, and the closing line.
+    func fineTune<Examples: TrainingExamples>(
+        _ model: BertPreTrainedModel & FineTunable, report: LoadReport,
+        on train: Examples, validation: Examples, out: Reporter
+    ) throws -> TrainingSummary {
         if !report.newlyInitialized.isEmpty {
             out.notice(
-                "Some weights of BertForSequenceClassification were not initialized from the "
+                "Some weights of \(type(of: model).architecture) were not initialized from the "
                     + "model checkpoint at \(modelOptions.model) and are newly initialized: ["
                     + report.newlyInitialized.map { "'\($0)'" }.joined(separator: ", ") + "]")
         }
@@ -69,14 +82,11 @@ extension TrainCommand {
         fineTuning.precision = compute.precision
         let tuner = try FineTuner(model: model, options: fineTuning)
         let start = Date()
-        _ = try tuner.train(
+        let summary = try tuner.train(
             on: train, validation: validation, from: nil, observer: { _, _ in .proceed }
         ) { out.progress($0) }
         out.text("")
         out.text("Training complete! (\(formatTime(Date().timeIntervalSince(start))) h:mm:ss)")
-        out.text("")
-        out.text("Saving model to \(output)")
-        try ModelFolder.saveKeepingOtherFiles(model, tokenizerFolder: modelURL, into: outputURL)
-        out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
+        return summary
     }
 }

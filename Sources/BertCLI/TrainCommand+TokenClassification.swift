@@ -69,22 +69,7 @@ extension TrainCommand {
             "\(grouped(trainSentences.count)) training sentences (\(grouped(train.count)) windows), "
                 + "\(grouped(validationSentences.count)) validation sentences, labels: "
                 + labels.joined(separator: " "))
-        if !report.newlyInitialized.isEmpty {
-            out.notice(
-                "Some weights of BertForTokenClassification were not initialized from the model "
-                    + "checkpoint at \(modelOptions.model) and are newly initialized: ["
-                    + report.newlyInitialized.map { "'\($0)'" }.joined(separator: ", ") + "]")
-        }
-        compute.apply()
-        var fineTuning = training.fineTuningOptions
-        fineTuning.precision = compute.precision
-        let tuner = try FineTuner(model: model, options: fineTuning)
-        let start = Date()
-        let summary = try tuner.train(
-            on: train, validation: validation, from: nil, observer: { _, _ in .proceed }
-        ) { out.progress($0) }
-        out.text("")
-        out.text("Training complete! (\(formatTime(Date().timeIntervalSince(start))) h:mm:ss)")
+        let summary = try fineTune(model, report: report, on: train, validation: validation, out: out)
         if let entities = summary.epochs.last?.validation?.entities {
             out.text("")
             out.text("Validation entities (seqeval):")
