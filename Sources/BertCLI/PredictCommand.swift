@@ -195,24 +195,19 @@ extension PredictCommand {
                     : line)
         }
         var text = ""
-        var start = 0
-        while start < texts.count {
-            let chunk = Array(texts[start..<min(start + batchSize, texts.count)])
-            for (input, entities) in zip(chunk, try classifier.predict(chunk)) {
-                let items = entities.map { entity in
-                    JSONText.object([
-                        ("entity_group", JSONText.string(entity.entityGroup)),
-                        ("score", JSONText.number(entity.score)),
-                        ("word", JSONText.string(entity.word)),
-                        ("start", String(entity.start)), ("end", String(entity.end)),
-                    ])
-                }
-                text += JSONText.object([
-                    ("text", JSONText.string(input)),
-                    ("entities", "[" + items.joined(separator: ",") + "]"),
-                ]) + "\n"
+        for (input, entities) in zip(texts, try classifier.predict(texts)) {
+            let items = entities.map { entity in
+                JSONText.object([
+                    ("entity_group", JSONText.string(entity.entityGroup)),
+                    ("score", JSONText.number(entity.score)),
+                    ("word", JSONText.string(entity.word)),
+                    ("start", String(entity.start)), ("end", String(entity.end)),
+                ])
             }
-            start += chunk.count
+            text += JSONText.object([
+                ("text", JSONText.string(input)),
+                ("entities", "[" + items.joined(separator: ",") + "]"),
+            ]) + "\n"
         }
         try OutputFile.write(text, to: output)
     }

@@ -19,18 +19,9 @@ extension TrainCommand {
         guard let format = taskOptions.tableFormat else {
             throw CLIError("--problem-type is for --task tsv|csv|jsonl")
         }
-        let inputs = [taskOptions.train, taskOptions.validation, taskOptions.test]
-            .compactMap { $0.map { URL(fileURLWithPath: $0) } }
-        try OutputFolder.check(
-            output, model: modelURL, inputs: inputs, overwrite: overwriteOutputDir)
-        try ModelFolder.checkWritable(outputURL)
-        if checkpointing.resume != nil || checkpointing.saveSteps != nil
-            || checkpointing.saveEveryEpoch || checkpointing.metricForBest != nil
-            || taskOptions.test != nil || training.classWeights != nil
-        {
-            throw CLIError(
-                "--problem-type \(problemType.rawValue) does not take checkpoint options, --test or --class-weights yet")
-        }
+        try checkOutput(model: modelURL)
+        try refuseUnsupportedOptions(
+            for: "--problem-type \(problemType.rawValue)", [("--test", taskOptions.test != nil)])
         let tokenizer = try BertTokenizer.load(from: modelURL)
         var (train, validation, labels) = try TargetExamples.read(
             try taskOptions.tableFiles(format: format), problemType: problemType,

@@ -18,19 +18,8 @@ extension TrainCommand {
         let outputURL = URL(fileURLWithPath: output)
         let modelURL = try modelOptions.modelURL
         guard let trainPath = taskOptions.train else { throw CLIError("--task ner needs --train FILE") }
-        let inputs = [taskOptions.train, taskOptions.validation, taskOptions.test]
-            .compactMap { $0.map { URL(fileURLWithPath: $0) } }
-        try OutputFolder.check(
-            output, model: modelURL, inputs: inputs, overwrite: overwriteOutputDir)
-        try ModelFolder.checkWritable(outputURL)
-        if checkpointing.resume != nil || checkpointing.saveSteps != nil || checkpointing.saveEveryEpoch
-            || checkpointing.metricForBest != nil
-        {
-            throw CLIError("--task ner does not take checkpoint options yet (--resume, --save-steps, --save-every-epoch, --metric-for-best)")
-        }
-        if training.classWeights != nil {
-            throw CLIError("--class-weights is for sequence classification, not --task ner (yet)")
-        }
+        try checkOutput(model: modelURL)
+        try refuseUnsupportedOptions(for: "--task ner")
         let tokenizer = try BertTokenizer.load(from: modelURL)
         let maxLength = try taskOptions.maxLength(forModelAt: modelURL)
         let trainFile = try Self.readTagged(trainPath, labels: nil)

@@ -87,11 +87,7 @@ struct TrainCommand: ParsableCommand {
         }
         let outputURL = URL(fileURLWithPath: output)
         let modelURL = try modelOptions.modelURL
-        let inputs = [taskOptions.data, taskOptions.train, taskOptions.validation, taskOptions.test]
-            .compactMap { $0.map { URL(fileURLWithPath: $0) } }
-        try OutputFolder.check(
-            output, model: modelURL, inputs: inputs, overwrite: overwriteOutputDir)
-        try ModelFolder.checkWritable(outputURL)
+        try checkOutput(model: modelURL)
         let tokenizer = try BertTokenizer.load(from: modelURL)
         var data = try splitOptions.load(
             taskOptions, tokenizer: tokenizer,
@@ -216,6 +212,33 @@ struct TrainCommand: ParsableCommand {
         out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
     }
 
+    /// Fails before anything is loaded when `--output` may not be written: for every task.
+    func checkOutput(model modelURL: URL) throws {
+        let inputs = [taskOptions.data, taskOptions.train, taskOptions.validation, taskOptions.test]
+            .compactMap { $0.map { URL(fileURLWithPath: $0) } }
+        try OutputFolder.check(
+            output, model: modelURL, inputs: inputs, overwrite: overwriteOutputDir)
+        try ModelFolder.checkWritable(URL(fileURLWithPath: output))
+    }
+
+    /// Refuses, by name, the options a run of `run` (`--task ner`, …) does not take yet:
+    /// checkpointing, and the ones in `more` that are given.
+    func refuseUnsupportedOptions(for run: String, _ more: [(name: String, given: Bool)] = [])
+        throws
+    {
+        let given =
+            [
+                ("--resume", checkpointing.resume != nil),
+                ("--save-steps", checkpointing.saveSteps != nil),
+                ("--save-every-epoch", checkpointing.saveEveryEpoch),
+                ("--metric-for-best", checkpointing.metricForBest != nil),
+                ("--class-weights", training.classWeights != nil),
+            ] + more
+        if let option = given.first(where: { $0.1 }) {
+            throw CLIError("\(run) does not take \(option.0) yet")
+        }
+    }
+
     private func dataSummary(_ data: ClassificationData, batchSize: Int) -> String {
         let trainBatches = (data.train.count + batchSize - 1) / batchSize
         let validationBatches = (data.validation.count + batchSize - 1) / batchSize
@@ -327,12 +350,13 @@ struct Reporter {
                 text("")
                 text("Running Validation...")
                 text("  Validation Loss: \(fixed(validation.loss, 2))")
+                fields.append(("val_loss", JSONText.number(validation.loss)))
+                // One line of the task's own metrics (MCC only for single-label classification).
                 if let regression = validation.regression {
                     text(
                         "  MSE / Pearson / Spearman: \(fixed(regression.meanSquaredError, 4)) / "
                             + "\(fixed(regression.pearson, 3)) / \(fixed(regression.spearman, 3))")
                     fields += [
-                        ("val_loss", JSONText.number(validation.loss)),
                         ("val_mse", JSONText.number(regression.meanSquaredError)),
                         ("val_pearson", JSONText.number(regression.pearson)),
                         ("val_spearman", JSONText.number(regression.spearman)),
@@ -342,33 +366,26 @@ struct Reporter {
                         "  Micro-F1 / macro-F1 / subset accuracy: \(fixed(multiLabel.microF1, 3)) / "
                             + "\(fixed(multiLabel.macroF1, 3)) / \(fixed(multiLabel.subsetAccuracy, 3))")
                     fields += [
-                        ("val_loss", JSONText.number(validation.loss)),
                         ("val_micro_f1", JSONText.number(multiLabel.microF1)),
                         ("val_macro_f1", JSONText.number(multiLabel.macroF1)),
                         ("val_subset_accuracy", JSONText.number(multiLabel.subsetAccuracy)),
                     ]
-                } else {
-                    text("  Accuracy: \(fixed(validation.accuracy, 2))")
-                }
-                if validation.regression != nil || validation.multiLabel != nil {
-                    // reported above
                 } else if let entities = validation.entities {
-                    // Token classification: seqeval's entity scores instead of MCC.
+                    text("  Accuracy: \(fixed(validation.accuracy, 2))")
                     text(
                         "  Entity precision / recall / F1: \(fixed(entities.precision, 3)) / "
                             + "\(fixed(entities.recall, 3)) / \(fixed(entities.f1, 3))")
                     fields += [
-                        ("val_loss", JSONText.number(validation.loss)),
                         ("val_accuracy", JSONText.number(validation.accuracy)),
                         ("val_precision", JSONText.number(entities.precision)),
                         ("val_recall", JSONText.number(entities.recall)),
                         ("val_f1", JSONText.number(entities.f1)),
                     ]
                 } else {
+                    text("  Accuracy: \(fixed(validation.accuracy, 2))")
                     text("  MCC: \(fixed(validation.matthewsCorrelation, 3))")
                     if showMacroF1 { text("  Macro-F1: \(fixed(validation.macroF1, 3))") }
                     fields += [
-                        ("val_loss", JSONText.number(validation.loss)),
                         ("val_accuracy", JSONText.number(validation.accuracy)),
                         ("val_mcc", JSONText.number(validation.matthewsCorrelation)),
                         ("val_macro_f1", JSONText.number(validation.macroF1)),

@@ -16,7 +16,8 @@ import Tokenization
 /// window edge is labelled once, in the window holding its start (windows overlapping by
 /// `stride` label the words of the overlap in both).
 public struct TokenClassificationExamples: Sendable, Equatable {
-    /// The windows' token ids and types (their `labels` are the windows' sentence indices).
+    /// The windows' token ids and types; their `labels` are the windows' sentence indices
+    /// (``sentence(of:)``).
     public private(set) var encoded = EncodedExamples()
     /// Per token, parallel to `encoded.inputIDs`: the tag id, or -100 where no loss is taken.
     public private(set) var tokenLabels: [Int32] = []
@@ -24,13 +25,14 @@ public struct TokenClassificationExamples: Sendable, Equatable {
     public private(set) var wordIDs: [Int32] = []
     /// Per token: whether it is its word's first piece (where predictions are read).
     public private(set) var firstPieces: [Bool] = []
-    /// Per window: the sentence it comes from.
-    public private(set) var sentences: [Int] = []
     /// Per sentence: its number of words.
     public private(set) var wordCounts: [Int] = []
 
     /// The number of windows (training examples).
     public var count: Int { encoded.count }
+
+    /// The sentence window `window` comes from.
+    public func sentence(of window: Int) -> Int { Int(encoded.labels[window]) }
 
     /// An empty set.
     public init() {}
@@ -72,7 +74,6 @@ public struct TokenClassificationExamples: Sendable, Equatable {
                 encoded.append(
                     inputIDs: window.inputIDs[..<length],
                     tokenTypeIDs: window.tokenTypeIDs[..<length], label: Int32(index))
-                self.sentences.append(index)
                 for position in 0..<length {
                     guard let word = window.wordIDs[position] else {
                         tokenLabels.append(-100)
@@ -99,25 +100,25 @@ extension PackedBatch {
     /// per-token labels, reusing the existing storage. Concrete index types, as for
     /// ``EncodedExamples``: an unspecialized generic fill allocates per index.
     public mutating func fill(from examples: TokenClassificationExamples, indices: ArraySlice<Int>) {
-        fillSpecialized(from: examples, indices: indices)
+        fill(from: examples.encoded, indices: indices)
+        replaceLabels(withTagsOf: examples, indices: indices)
     }
 
     /// `fill` for a range of windows (see the `ArraySlice` overload).
     public mutating func fill(from examples: TokenClassificationExamples, indices: Range<Int>) {
-        fillSpecialized(from: examples, indices: indices)
+        fill(from: examples.encoded, indices: indices)
+        replaceLabels(withTagsOf: examples, indices: indices)
     }
 
+    /// The windows' per-token tags in place of the sentence indices the fill left.
     @inline(__always)
-    private mutating func fillSpecialized(
-        from examples: TokenClassificationExamples, indices: some Collection<Int>
+    private mutating func replaceLabels(
+        withTagsOf examples: TokenClassificationExamples, indices: some Collection<Int>
     ) {
-        removeAll()
+        labels.removeAll(keepingCapacity: true)
         for index in indices {
             let start = examples.encoded.offsets[index]
             let end = examples.encoded.offsets[index + 1]
-            append(
-                examples.encoded.inputIDs[start..<end],
-                tokenTypeIDs: examples.encoded.tokenTypeIDs[start..<end])
             labels.append(contentsOf: examples.tokenLabels[start..<end])
         }
     }

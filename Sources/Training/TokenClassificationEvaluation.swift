@@ -61,7 +61,7 @@ public enum TokenClassificationEvaluation {
             }
             let logits = activations.logits.pointer
             for window in start..<end {
-                let sentence = examples.sentences[window]
+                let sentence = examples.sentence(of: window)
                 let first = examples.encoded.offsets[window]
                 let length = examples.encoded.length(of: window)
                 let row0 = Int(batch.sequenceOffsets[window - start])

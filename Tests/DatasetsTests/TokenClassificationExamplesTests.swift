@@ -47,7 +47,7 @@ final class TokenClassificationExamplesTests: XCTestCase {
             XCTAssertGreaterThan(examples.count, 2)
             var labelled: [Int: Int32] = [:]
             var times = [Int](repeating: 0, count: words.count)
-            for window in 0..<examples.count where examples.sentences[window] == 0 {
+            for window in 0..<examples.count where examples.sentence(of: window) == 0 {
                 let range = examples.encoded.offsets[window]..<examples.encoded.offsets[window + 1]
                 XCTAssertLessThanOrEqual(range.count, maxLength)
                 for t in range where examples.tokenLabels[t] != -100 {
