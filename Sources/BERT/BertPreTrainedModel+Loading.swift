@@ -110,6 +110,9 @@ extension BertPreTrainedModel {
                 continue
             }
             used.insert(found)
+            for (tied, source) in type(of: self).tiedTensorNames where source == entry.name {
+                used.insert(tied)  // the same tensor saved twice, as older checkpoints do
+            }
             let info = try file.info(found)
             guard info.shape == entry.shape else {
                 if resizable.contains(where: entry.name.hasPrefix) {
@@ -143,7 +146,9 @@ extension BertPreTrainedModel {
     /// The checkpoint names under which `name` may be stored: as is, and without `bert.`
     /// for checkpoints of a bare `BertModel`.
     static func candidates(_ name: String) -> [String] {
-        name.hasPrefix("bert.") ? [name, String(name.dropFirst("bert.".count))] : [name]
+        var names = name.hasPrefix("bert.") ? [name, String(name.dropFirst("bert.".count))] : [name]
+        names += tiedTensorNames.filter { $0.value == name }.map(\.key).sorted()
+        return names
     }
 
     static func isOptional(_ name: String) -> Bool {

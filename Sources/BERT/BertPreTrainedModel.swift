@@ -49,6 +49,10 @@ public class BertPreTrainedModel: @unchecked Sendable {
     /// Name prefixes of tensors a checkpoint may lack, newly initialized when absent (the
     /// head's, as `from_pretrained` initializes the weights a base checkpoint lacks).
     public class var optionalTensorPrefixes: [String] { [] }
+    /// Tensors transformers ties to another (`_tied_weights_keys`: tied name → the name this
+    /// model stores): a checkpoint may hold either name, and the tied one, when both are
+    /// there, is the same tensor and is not reported unused.
+    public class var tiedTensorNames: [String: String] { [:] }
     /// Name prefixes of tensors a checkpoint may hold with another shape, then replaced
     /// whole (the classifier, when the label count changed).
     public class var resizableTensorPrefixes: [String] { [] }

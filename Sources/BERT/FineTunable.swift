@@ -54,3 +54,38 @@ extension BertForTokenClassification: FineTunable {
             dLoss: dLoss, generator: &generator)
     }
 }
+
+extension BertForQuestionAnswering: FineTunable {
+    public func makeActivations() -> EncoderActivations {
+        QuestionAnsweringActivations(configuration: configuration)
+    }
+    public func makeGradients() -> EncoderGradients { QuestionAnsweringGradients(model: self) }
+
+    public func accumulateGradients(
+        _ batch: PackedBatch, activations: EncoderActivations, gradients: EncoderGradients,
+        dLoss: Float, classWeights: UnsafePointer<Float>?, generator: inout SeededGenerator
+    ) -> Float {
+        accumulateGradients(
+            batch, activations: unsafeDowncast(activations, to: QuestionAnsweringActivations.self),
+            gradients: unsafeDowncast(gradients, to: QuestionAnsweringGradients.self),
+            dLoss: dLoss, generator: &generator)
+    }
+}
+
+extension BertForMaskedLM: FineTunable {
+    public func makeActivations() -> EncoderActivations {
+        MaskedLanguageModelingActivations(configuration: configuration)
+    }
+    public func makeGradients() -> EncoderGradients { MaskedLanguageModelingGradients(model: self) }
+
+    public func accumulateGradients(
+        _ batch: PackedBatch, activations: EncoderActivations, gradients: EncoderGradients,
+        dLoss: Float, classWeights: UnsafePointer<Float>?, generator: inout SeededGenerator
+    ) -> Float {
+        accumulateGradients(
+            batch,
+            activations: unsafeDowncast(activations, to: MaskedLanguageModelingActivations.self),
+            gradients: unsafeDowncast(gradients, to: MaskedLanguageModelingGradients.self),
+            dLoss: dLoss, generator: &generator)
+    }
+}

@@ -70,7 +70,8 @@ public enum Linear {
     /// The bias sum adds rows in order (the same bits for any thread count).
     /// - Parameters:
     ///   - dInput: `[tokens, inFeatures]`, accumulated into; `nil` skips it (a first layer).
-    ///   - dWeight: `[outFeatures, inFeatures]`, accumulated into.
+    ///   - dWeight: `[outFeatures, inFeatures]`, accumulated into; `nil` skips it (a frozen
+    ///     weight, such as a tied embedding).
     ///   - dBias: `[outFeatures]`, accumulated into; `nil` when the layer has no bias.
     ///   - dOutput: `[tokens, outFeatures]`.
     ///   - input: `[tokens, inFeatures]`, the forward input.
@@ -82,7 +83,7 @@ public enum Linear {
     ///   - weightBFloat16: `[outFeatures, inFeatures]` bf16 bits of `weight`, or `nil`.
     /// - Complexity: O(tokens·inFeatures·outFeatures).
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>,
+        dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
         dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, tokens: Int, inFeatures: Int,
         outFeatures: Int, precision: Precision = .float32,
@@ -98,11 +99,13 @@ public enum Linear {
                 operand(weight, weightBFloat16, precision, inFeatures, transposed: false),
                 m: tokens, n: inFeatures, k: outFeatures, beta: 1, precision: precision)
         }
-        Gemm.multiply(
-            dWeight, rowStride: max(1, inFeatures),
-            GemmOperand(dOutput, rowStride: max(1, outFeatures), transposed: true),
-            GemmOperand(input, rowStride: max(1, inFeatures)), m: outFeatures, n: inFeatures,
-            k: tokens, beta: 1, precision: precision)
+        if let dWeight {
+            Gemm.multiply(
+                dWeight, rowStride: max(1, inFeatures),
+                GemmOperand(dOutput, rowStride: max(1, outFeatures), transposed: true),
+                GemmOperand(input, rowStride: max(1, inFeatures)), m: outFeatures, n: inFeatures,
+                k: tokens, beta: 1, precision: precision)
+        }
         if let dBias {
             Parallel.accumulateColumnSums(dBias, dOutput, rows: tokens, columns: outFeatures)
         }
