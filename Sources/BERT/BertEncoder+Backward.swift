@@ -15,7 +15,8 @@ extension BertEncoder {
     /// scores) and the fused query/key/value projection → embeddings dropout → LayerNorm →
     /// `nn.Embedding` scatter-adds into the word, position and token-type tables. Dropout
     /// reuses the masks saved by the forward pass. As `nn.Embedding(padding_idx=pad_token_id)`
-    /// does, the [PAD] row of the word embeddings gets no gradient: it is left at zero.
+    /// does, the [PAD] row of the word embeddings gets no gradient from the lookup (a tied
+    /// decoder's gradient there stays, as PyTorch leaves it).
     ///
     /// With `freezing`, frozen tensors get no gradient (left as they are) and the pass stops
     /// at the lowest trainable layer, whose input gradient nothing needs: as PyTorch skips the
@@ -160,12 +161,10 @@ extension BertEncoder {
                         dTokenTypeEmbeddings: dp + offset(.tokenTypeEmbeddings),
                         dOutput: dResidual, inputIDs: ids.baseAddress!,
                         positionIDs: positions.baseAddress!, tokenTypeIDs: types.baseAddress!,
-                        tokens: tokens, hidden: hidden)
+                        tokens: tokens, hidden: hidden,
+                        paddingIndex: c.padTokenID.map { Int32(truncatingIfNeeded: $0) })
                 }
             }
-        }
-        if let pad = c.padTokenID {
-            (dWord + pad * hidden).update(repeating: 0, count: hidden)
         }
     }
 }

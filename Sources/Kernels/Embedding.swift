@@ -66,25 +66,28 @@ public enum Embedding {
     ///   - tokenTypeIDs: `[tokens]`.
     ///   - tokens: Rows of the packed batch.
     ///   - hidden: Features per token.
+    ///   - paddingIndex: A word id whose row gets no gradient from the lookup, as
+    ///     `nn.Embedding(padding_idx=…)` (its row is left as it is, so a tied decoder's
+    ///     gradient there stays), or nil.
     /// - Complexity: O(tokens·hidden).
     public static func backward(
         dWordEmbeddings: UnsafeMutablePointer<Float>,
         dPositionEmbeddings: UnsafeMutablePointer<Float>,
         dTokenTypeEmbeddings: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>,
         inputIDs: UnsafePointer<Int32>, positionIDs: UnsafePointer<Int32>,
-        tokenTypeIDs: UnsafePointer<Int32>, tokens: Int, hidden: Int
+        tokenTypeIDs: UnsafePointer<Int32>, tokens: Int, hidden: Int, paddingIndex: Int32? = nil
     ) {
         precondition(tokens >= 0 && hidden > 0, "Embedding: tokens \(tokens) hidden \(hidden)")
         Parallel.forEachChunk(
             items: hidden, minimumChunkSize: Parallel.columnGrain(rows: tokens),
             context: (
                 dWordEmbeddings, dPositionEmbeddings, dTokenTypeEmbeddings, dOutput, inputIDs,
-                positionIDs, tokenTypeIDs, tokens, hidden
+                positionIDs, tokenTypeIDs, tokens, hidden, paddingIndex ?? -1
             )
         ) { context, _, columns in
             let (
                 dWordEmbeddings, dPositionEmbeddings, dTokenTypeEmbeddings, dOutput, inputIDs,
-                positionIDs, tokenTypeIDs, tokens, hidden
+                positionIDs, tokenTypeIDs, tokens, hidden, paddingIndex
             ) = context
             let lower = columns.lowerBound
             let width = columns.count
@@ -93,7 +96,7 @@ public enum Embedding {
                 let word = dWordEmbeddings + Int(inputIDs[t]) * hidden + lower
                 let position = dPositionEmbeddings + Int(positionIDs[t]) * hidden + lower
                 let type = dTokenTypeEmbeddings + Int(tokenTypeIDs[t]) * hidden + lower
-                for i in 0..<width { word[i] += dy[i] }
+                if inputIDs[t] != paddingIndex { for i in 0..<width { word[i] += dy[i] } }
                 for i in 0..<width { position[i] += dy[i] }
                 for i in 0..<width { type[i] += dy[i] }
             }
