@@ -79,6 +79,37 @@ final class EmbeddingTests: XCTestCase {
             reference.dTokenTypeEmbeddings, expectedType, rtol: 1e-7, atol: 1e-8, "ref dType")
     }
 
+    /// `nn.Embedding(padding_idx=…)`: the padding row gets nothing from the lookup, and what
+    /// it held before (a tied decoder's gradient) stays; the other tables still take the
+    /// padding tokens' gradients.
+    func testBackwardSkipsThePaddingRowOfTheWordTable() {
+        var random = TestRandom(seed: 53)
+        let (tokens, wide) = (9, 4)
+        let ids: [Int32] = [1, 0, 2, 0, 0, 1, 3, 2, 0]
+        let positions = random.ids(tokens, below: 5)
+        let types = random.ids(tokens, below: 2)
+        let dOutput = random.floats(tokens * wide)
+        let held = random.floats(4 * wide)
+        func run(padding: Int32?) -> [[Float]] {
+            let dWord = Buffer(held)
+            let dPosition = Buffer(repeating: Float(0), count: 5 * wide)
+            let dType = Buffer(repeating: Float(0), count: 2 * wide)
+            Embedding.backward(
+                dWordEmbeddings: dWord.pointer, dPositionEmbeddings: dPosition.pointer,
+                dTokenTypeEmbeddings: dType.pointer, dOutput: dOutput, inputIDs: ids,
+                positionIDs: positions, tokenTypeIDs: types, tokens: tokens, hidden: wide,
+                paddingIndex: padding)
+            return [dWord.array, dPosition.array, dType.array]
+        }
+        let plain = run(padding: nil)
+        let padded = run(padding: 0)
+        XCTAssertEqual(Array(padded[0][0..<wide]), Array(held[0..<wide]), "[PAD] row as it was")
+        XCTAssertNotEqual(Array(plain[0][0..<wide]), Array(held[0..<wide]))
+        XCTAssertEqual(Array(padded[0][wide...]), Array(plain[0][wide...]), "other rows")
+        XCTAssertEqual(padded[1], plain[1], "positions")
+        XCTAssertEqual(padded[2], plain[2], "token types")
+    }
+
     func testBackwardIsBitIdenticalAcrossThreadCounts() {
         var random = TestRandom(seed: 52)
         let (tokens, wide) = (2_001, 77)
