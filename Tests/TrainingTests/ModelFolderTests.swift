@@ -1,6 +1,7 @@
 // swift-bert — Training tests: saving a fine-tuned model folder.
 
 import BERT
+import Checkpoints
 import Datasets
 import Foundation
 import Randomness
@@ -88,5 +89,39 @@ final class ModelFolderTests: XCTestCase {
             XCTAssertEqual($0 as? TrainingError, .nonFiniteParameter(tensor: "bert.pooler.dense.bias"))
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [])
+    }
+
+    /// BertForQuestionAnswering and BertForMaskedLM folders hold exactly the tensor names
+    /// transformers 5.24's `save_pretrained` writes for them (no tied decoder, no pooler; the
+    /// names recorded in the head fixtures by make_qa_mlm_head_fixtures.py) and load back
+    /// bit-identical, with no newly-initialized or unused tensor.
+    func testQuestionAnsweringAndMaskedLMFoldersHoldTransformersTensorNames() throws {
+        try checkSavedNames(BertForQuestionAnswering.self, fixture: "tiny_question_answering")
+        try checkSavedNames(BertForMaskedLM.self, fixture: "tiny_masked_lm")
+    }
+
+    private func checkSavedNames<Model: PretrainedLoadable>(
+        _ type: Model.Type, fixture: String
+    ) throws {
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var generator = SeededGenerator(seed: 7)
+        let (model, report) = try Model.load(from: TestPaths.fixture("tiny-bert"), generator: &generator)
+        XCTAssertFalse(report.newlyInitialized.isEmpty, "tiny-bert has no \(Model.architecture) head")
+        let output = directory.appendingPathComponent("out")
+        try ModelFolder.save(model, tokenizerFolder: TestPaths.fixture("tiny-bert"), to: output)
+        let file = try SafeTensorsFile(contentsOf: output.appendingPathComponent("model.safetensors"))
+        let facts = try SafeTensorsFile(
+            contentsOf: TestPaths.fixture("training/\(fixture).safetensors")
+        ).metadata["checkpoint_facts"]
+        let json = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(XCTUnwrap(facts).utf8)) as? [String: Any])
+        let expected = try XCTUnwrap(json["save_pretrained_names"] as? [String])
+        XCTAssertEqual(file.tensorNames.sorted(), expected.sorted(), Model.architecture)
+        let (loaded, again) = try Model.load(from: output, generator: &generator)
+        XCTAssertEqual(again, LoadReport(), Model.architecture)
+        XCTAssertEqual(loaded.configuration.architectures, [Model.architecture])
+        XCTAssertTrue(
+            loaded.parameters.array().map(\.bitPattern) == model.parameters.array().map(\.bitPattern))
     }
 }
