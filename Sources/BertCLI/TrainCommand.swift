@@ -370,6 +370,25 @@ struct Reporter {
                         ("val_macro_f1", JSONText.number(multiLabel.macroF1)),
                         ("val_subset_accuracy", JSONText.number(multiLabel.subsetAccuracy)),
                     ]
+                } else if let squad = validation.questionAnswering {
+                    text("  Exact match / F1: \(fixed(squad.exactMatch, 2)) / \(fixed(squad.f1, 2))")
+                    fields += [
+                        ("val_exact_match", JSONText.number(squad.exactMatch)),
+                        ("val_f1", JSONText.number(squad.f1)),
+                    ]
+                    for (name, split) in [("has_answer", squad.hasAnswer), ("no_answer", squad.noAnswer)] {
+                        guard let split else { continue }
+                        text(
+                            "    \(name == "has_answer" ? "answerable" : "unanswerable") (\(split.total)): "
+                                + "\(fixed(split.exactMatch, 2)) / \(fixed(split.f1, 2))")
+                        fields += [
+                            ("val_\(name)_exact_match", JSONText.number(split.exactMatch)),
+                            ("val_\(name)_f1", JSONText.number(split.f1)),
+                        ]
+                    }
+                } else if let perplexity = validation.perplexity {
+                    text("  Perplexity: \(fixed(perplexity, 2))")
+                    fields.append(("val_perplexity", JSONText.number(perplexity)))
                 } else if let entities = validation.entities {
                     text("  Accuracy: \(fixed(validation.accuracy, 2))")
                     text(

@@ -85,4 +85,41 @@ public struct EvaluationResult: Sendable, Equatable, Codable {
     /// Multi-label classification: micro/macro F1 and subset accuracy (also in
     /// ``accuracy`` and ``macroF1``).
     public var multiLabel: MultiLabelSummary? = nil
+    /// Question answering: the SQuAD scores of the post-processed answers (then ``loss`` is
+    /// the span loss of the validation features and ``count`` the number of questions).
+    public var questionAnswering: QuestionAnsweringSummary? = nil
+    /// Masked-LM: `exp(loss)`, the validation perplexity as `run_mlm.py` reports it (then
+    /// ``loss`` is the mean masked-token cross-entropy and ``count`` the masked tokens).
+    public var perplexity: Double? = nil
+}
+
+/// The official SQuAD evaluation's figures (percentages, as its scripts print them): overall,
+/// and for SQuAD v2 also on the answerable and the unanswerable questions apart.
+public struct QuestionAnsweringSummary: Sendable, Equatable, Codable {
+    public var exactMatch: Double
+    public var f1: Double
+    public var total: Int
+    public var hasAnswer: Split?
+    public var noAnswer: Split?
+
+    /// The scores of one part of the questions (`HasAns_*`, `NoAns_*`).
+    public struct Split: Sendable, Equatable, Codable {
+        public var exactMatch: Double
+        public var f1: Double
+        public var total: Int
+
+        public init(exactMatch: Double, f1: Double, total: Int) {
+            self.exactMatch = exactMatch
+            self.f1 = f1
+            self.total = total
+        }
+    }
+
+    public init(exactMatch: Double, f1: Double, total: Int, hasAnswer: Split? = nil, noAnswer: Split? = nil) {
+        self.exactMatch = exactMatch
+        self.f1 = f1
+        self.total = total
+        self.hasAnswer = hasAnswer
+        self.noAnswer = noAnswer
+    }
 }
