@@ -97,42 +97,44 @@ extension PackedBatch {
     ///
     /// Reuses the batch's storage: allocates nothing once it has room for the tokens, with
     /// `labels` room for one label per token (``reserveCapacity(tokens:batch:labels:targets:)``).
-    /// Concrete index types, as for ``Datasets/EncodedExamples``: an unspecialized generic
-    /// fill allocates per index.
+    /// Concrete index types and no generic helper: an unspecialized generic loop allocates
+    /// per index.
     /// - Complexity: O(tokens).
     public mutating func fill(
         from examples: MaskedLanguageModelingExamples, indices: ArraySlice<Int>, epoch: Int
     ) {
-        fillMasked(from: examples, indices: indices, epoch: epoch)
+        removeAll()
+        for position in indices.startIndex..<indices.endIndex {
+            appendMasked(indices[position], of: examples, epoch: epoch)
+        }
     }
 
     /// `fill` for a range of texts (see the `ArraySlice` overload).
     public mutating func fill(
         from examples: MaskedLanguageModelingExamples, indices: Range<Int>, epoch: Int
     ) {
-        fillMasked(from: examples, indices: indices, epoch: epoch)
+        removeAll()
+        for index in indices.lowerBound..<indices.upperBound {
+            appendMasked(index, of: examples, epoch: epoch)
+        }
     }
 
-    @inline(__always)
-    private mutating func fillMasked(
-        from examples: MaskedLanguageModelingExamples, indices: some Collection<Int>, epoch: Int
+    /// Appends text `index` of `examples` masked as in `epoch`, with its labels.
+    private mutating func appendMasked(
+        _ index: Int, of examples: MaskedLanguageModelingExamples, epoch: Int
     ) {
-        removeAll()
-        let encoded = examples.encoded
-        for index in indices {
-            let start = encoded.offsets[index]
-            let end = encoded.offsets[index + 1]
-            let base = tokens
-            let ids = encoded.inputIDs[start..<end]
-            append(ids, tokenTypeIDs: encoded.tokenTypeIDs[start..<end])
-            for _ in start..<end { labels.append(-100) }
-            examples.masking.forEachSelectedToken(
-                ids: ids, special: examples.specialTokensMask[start..<end],
-                wordStarts: examples.wordStarts[start..<end], epoch: epoch, example: index
-            ) { position, replacement in
-                labels[base + position] = ids[start + position]
-                replaceInputID(at: base + position, with: replacement)
-            }
+        let start = examples.encoded.offsets[index]
+        let end = examples.encoded.offsets[index + 1]
+        let base = tokens
+        let ids = examples.encoded.inputIDs[start..<end]
+        append(ids, tokenTypeIDs: examples.encoded.tokenTypeIDs[start..<end])
+        for _ in start..<end { labels.append(-100) }
+        examples.masking.forEachSelectedToken(
+            ids: ids, special: examples.specialTokensMask[start..<end],
+            wordStarts: examples.wordStarts[start..<end], epoch: epoch, example: index
+        ) { position, replacement in
+            labels[base + position] = ids[start + position]
+            replaceInputID(at: base + position, with: replacement)
         }
     }
 }
