@@ -24,7 +24,9 @@ public struct FillMaskPrediction: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case score, token, tokenString = "token_str", sequence
+        case score, token
+        case tokenString = "token_str"
+        case sequence
     }
 }
 
@@ -96,9 +98,9 @@ public struct FillMaskDecoder: Sendable {
     ///   - topK: Propositions per mask (`top_k`, 5).
     /// - Throws: ``TrainingError/invalidOption(name:value:expected:)`` when the input has no
     ///   mask (transformers' `PipelineException`) or `topK` exceeds the vocabulary.
-    public func predictions(inputIDs: [Int32], maskLogits: UnsafeBufferPointer<Float>, topK: Int = 5)
-        throws -> [[FillMaskPrediction]]
-    {
+    public func predictions(
+        inputIDs: [Int32], maskLogits: UnsafeBufferPointer<Float>, topK: Int = 5
+    ) throws -> [[FillMaskPrediction]] {
         let positions = maskPositions(in: inputIDs)
         guard !positions.isEmpty else {
             let mask = tokenizer.specialTokens.mask.map { "id \($0)" } ?? "none: no mask_token"
@@ -117,7 +119,8 @@ public struct FillMaskDecoder: Sendable {
         let single = positions.count == 1
         let pad = tokenizer.specialTokens.padding
         return positions.enumerated().map { mask, position in
-            let row = UnsafeBufferPointer(rebasing: maskLogits[(mask * vocab)..<((mask + 1) * vocab)])
+            let row = UnsafeBufferPointer(
+                rebasing: maskLogits[(mask * vocab)..<((mask + 1) * vocab)])
             return Self.topProbabilities(row, count: topK).map { token, score in
                 var ids = inputIDs
                 ids[position] = token

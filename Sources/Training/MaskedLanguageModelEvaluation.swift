@@ -62,7 +62,8 @@ extension MaskedLanguageModelingExamples {
         var start = 0
         while start < count {
             let end = min(start + batchSize, count)
-            batch.fill(from: self, indices: start..<end, epoch: MaskedLanguageModeling.evaluationEpoch)
+            batch.fill(
+                from: self, indices: start..<end, epoch: MaskedLanguageModeling.evaluationEpoch)
             let result = try batchLoss(batch)
             let examples = end - start
             let loss = Double(result.loss)

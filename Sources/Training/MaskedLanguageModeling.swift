@@ -98,8 +98,9 @@ public struct MaskedLanguageModeling: Sendable, Hashable, Codable {
         self.seed = seed
     }
 
-    /// Whether ``init(maskTokenID:vocabularySize:seed:probability:maskReplaceProbability:randomReplaceProbability:wholeWordMask:)``
-    /// reset the replacement shares for whole-word masking (where transformers warns).
+    /// Whether these options make the initializer reset the replacement shares for
+    /// whole-word masking: where transformers warns "Random token replacement is not
+    /// supported with whole word masking", a caller may say so.
     public static func resetsReplacement(
         wholeWordMask: Bool, maskReplaceProbability: Double
     ) -> Bool {
@@ -190,7 +191,9 @@ public struct MaskedLanguageModeling: Sendable, Hashable, Codable {
             if replacement.nextUniformDouble() < mask {
                 body(position, maskTokenID)
             } else if let random, replacement.nextUniformDouble() < random {
-                body(position, Int32(truncatingIfNeeded: replacement.nextIndex(below: vocabularySize)))
+                body(
+                    position,
+                    Int32(truncatingIfNeeded: replacement.nextIndex(below: vocabularySize)))
             } else {
                 body(position, id)
             }

@@ -81,7 +81,8 @@ final class TextFileTests: XCTestCase {
         var invalid = Data("ok\rstill ok\n".utf8)
         invalid.append(contentsOf: [0x61, 0xFF, 0x0A])
         XCTAssertEqual(message(invalid, .lines), "f.txt:3: invalid UTF-8")
-        XCTAssertEqual(message(" \n\t\n\u{3000}\n", .lines), "f.txt: no examples: the training set is empty")
+        XCTAssertEqual(
+            message(" \n\t\n\u{3000}\n", .lines), "f.txt: no examples: the training set is empty")
         XCTAssertEqual(message("", .lines), "f.txt: no examples: the training set is empty")
         XCTAssertEqual(
             message("{\"text\": \"a\"}\n{\"sentence\": \"b\"}\n", .jsonl),
@@ -95,11 +96,14 @@ final class TextFileTests: XCTestCase {
         XCTAssertEqual(
             message("{\"body\": [\"x\"]}\n", .jsonl, field: "body"),
             "f.txt:1: field 'body': expected a string, found \"array\"")
-        XCTAssertEqual(message("{\"text\": \"a\"\n", .jsonl), "f.txt:1: invalid JSON: not a valid JSON value")
+        XCTAssertEqual(
+            message("{\"text\": \"a\"\n", .jsonl), "f.txt:1: invalid JSON: not a valid JSON value")
         XCTAssertEqual(
             message("{\"text\": \"a\", \"text\": \"b\"}\n", .jsonl),
             "f.txt:1: invalid JSON: duplicate key \"text\" (at byte 15)")
-        XCTAssertEqual(message("{\"text\": \"  \"}\n", .jsonl), "f.txt: no examples: the training set is empty")
+        XCTAssertEqual(
+            message("{\"text\": \"  \"}\n", .jsonl), "f.txt: no examples: the training set is empty"
+        )
     }
 
     func testMissingFileAndFolderAreRefusedByName() throws {

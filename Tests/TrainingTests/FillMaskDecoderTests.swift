@@ -33,7 +33,8 @@ final class FillMaskDecoderTests: XCTestCase {
                 let text = try XCTUnwrap(item["text"] as? String)
                 let ids = try XCTUnwrap(item["input_ids"] as? [Int32], text)
                 XCTAssertEqual(tokenizer.encode(text).inputIDs, ids, "\(text): the pipeline's ids")
-                XCTAssertEqual(decoder.maskPositions(in: ids), item["mask_positions"] as? [Int], text)
+                XCTAssertEqual(
+                    decoder.maskPositions(in: ids), item["mask_positions"] as? [Int], text)
                 let logits = try XCTUnwrap(item["mask_logits"] as? [[Double]], text)
                     .flatMap { $0.map { Float($0) } }
                 let topK = item["top_k"] as? Int ?? 5
@@ -46,7 +47,8 @@ final class FillMaskDecoderTests: XCTestCase {
                 for (mask, (row, want)) in zip(got, expected).enumerated() {
                     XCTAssertEqual(row.count, want.count, "\(text) mask \(mask)")
                     for (rank, (p, w)) in zip(row, want).enumerated() {
-                        let label = "\(text.debugDescription) clean-up \(cleanUp) mask \(mask) #\(rank)"
+                        let label =
+                            "\(text.debugDescription) clean-up \(cleanUp) mask \(mask) #\(rank)"
                         XCTAssertEqual(p.token, (w["token"] as? Int).map(Int32.init), label)
                         XCTAssertEqual(p.tokenString, w["token_str"] as? String, label)
                         XCTAssertEqual(p.sequence, w["sequence"] as? String, label)
@@ -85,12 +87,14 @@ final class FillMaskDecoderTests: XCTestCase {
         let logits = [Float](repeating: 0, count: 800)
         XCTAssertThrowsError(try decoder.predictions(inputIDs: [2, 29, 3], maskLogits: logits)) {
             XCTAssertEqual(
-                "\($0)", "input_ids = no [MASK]: expected at least one mask token (id 4) in the input")
+                "\($0)",
+                "input_ids = no [MASK]: expected at least one mask token (id 4) in the input")
         }
         XCTAssertThrowsError(
             try decoder.predictions(inputIDs: [2, 4, 3], maskLogits: logits, topK: 801)
         ) { XCTAssertEqual("\($0)", "top_k = 801: expected 0…800, the vocabulary size") }
-        XCTAssertEqual(try decoder.predictions(inputIDs: [2, 4, 3], maskLogits: logits, topK: 0), [[]])
+        XCTAssertEqual(
+            try decoder.predictions(inputIDs: [2, 4, 3], maskLogits: logits, topK: 0), [[]])
         // Equal logits: uniform scores, ties by id.
         let uniform = try decoder.predictions(inputIDs: [2, 4, 3], maskLogits: logits, topK: 3)
         XCTAssertEqual(uniform[0].map(\.token), [0, 1, 2])
@@ -118,13 +122,15 @@ final class FillMaskDecoderTests: XCTestCase {
             ("{\"clean_up_tokenization_spaces\": null}", false), ("{}", false),
         ] {
             try Data(json.utf8).write(to: config)
-            XCTAssertEqual(try FillMaskDecoder.cleanUpTokenizationSpaces(in: folder), expected, json)
+            XCTAssertEqual(
+                try FillMaskDecoder.cleanUpTokenizationSpaces(in: folder), expected, json)
         }
         try Data("{\"clean_up_tokenization_spaces\": 1}".utf8).write(to: config)
         XCTAssertThrowsError(try FillMaskDecoder.cleanUpTokenizationSpaces(in: folder)) {
             XCTAssertEqual(
                 "\($0)",
-                "\(config.path): not a usable checkpoint: field 'clean_up_tokenization_spaces': expected true or false, found 1")
+                "\(config.path): not a usable checkpoint: field 'clean_up_tokenization_spaces': expected true or false, found 1"
+            )
         }
         try Data("[1]".utf8).write(to: config)
         XCTAssertThrowsError(try FillMaskDecoder.cleanUpTokenizationSpaces(in: folder)) {

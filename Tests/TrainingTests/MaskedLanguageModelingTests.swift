@@ -54,7 +54,8 @@ final class MaskedLanguageModelingTests: XCTestCase {
         let sigma = (p * (1 - p) / Double(trials)).squareRoot()
         let rate = Double(count) / Double(trials)
         XCTAssertLessThanOrEqual(
-            abs(rate - p), 5 * sigma, "\(label): \(count)/\(trials) = \(rate), expected \(p) ± 5σ (σ \(sigma))",
+            abs(rate - p), 5 * sigma,
+            "\(label): \(count)/\(trials) = \(rate), expected \(p) ± 5σ (σ \(sigma))",
             file: file, line: line)
     }
 
@@ -89,7 +90,8 @@ final class MaskedLanguageModelingTests: XCTestCase {
             alone.fill(from: set, indices: index..<(index + 1), epoch: 2)
             let start = Int(together.sequenceOffsets[slot])
             let end = Int(together.sequenceOffsets[slot + 1])
-            XCTAssertEqual(Array(together.inputIDs[start..<end]), alone.inputIDs, "example \(index)")
+            XCTAssertEqual(
+                Array(together.inputIDs[start..<end]), alone.inputIDs, "example \(index)")
             XCTAssertEqual(Array(together.labels[start..<end]), alone.labels, "example \(index)")
             let expected = set.masked(index, epoch: 2)
             XCTAssertEqual(alone.inputIDs, expected.inputIDs)
@@ -185,9 +187,12 @@ final class MaskedLanguageModelingTests: XCTestCase {
     }
 
     func testReplacementEdgeCasesFollowTheCollator() throws {
-        func shares(mask: Double, random: Double) throws -> (masked: Int, unchanged: Int, total: Int)
-        {
-            let set = try examples { try self.masking($0, probability: 1, mask: mask, random: random) }
+        func shares(mask: Double, random: Double) throws -> (
+            masked: Int, unchanged: Int, total: Int
+        ) {
+            let set = try examples {
+                try self.masking($0, probability: 1, mask: mask, random: random)
+            }
             var result = (masked: 0, unchanged: 0, total: 0)
             for epoch in 1...20 {
                 for index in 0..<set.count {
@@ -224,27 +229,32 @@ final class MaskedLanguageModelingTests: XCTestCase {
             -> String
         {
             do {
-                _ = try masking(tokenizer, probability: p, mask: mask, random: random, wholeWord: wholeWord)
+                _ = try masking(
+                    tokenizer, probability: p, mask: mask, random: random, wholeWord: wholeWord)
                 return "no error"
             } catch {
                 return "\(error)"
             }
         }
-        XCTAssertEqual(message(1.5, 0.8, 0.1), "mlm_probability = 1.5: expected a probability in [0, 1]")
-        XCTAssertEqual(message(-0.1, 0.8, 0.1), "mlm_probability = -0.1: expected a probability in [0, 1]")
+        XCTAssertEqual(
+            message(1.5, 0.8, 0.1), "mlm_probability = 1.5: expected a probability in [0, 1]")
+        XCTAssertEqual(
+            message(-0.1, 0.8, 0.1), "mlm_probability = -0.1: expected a probability in [0, 1]")
         XCTAssertEqual(
             message(0.15, 0.9, 0.2), "mask_replace_prob + random_replace_prob = 1.1: expected ≤ 1")
         XCTAssertEqual(
             message(0.15, 0.9, 0.2, wholeWord: true),
             "mask_replace_prob + random_replace_prob = 1.1: expected ≤ 1",
             "checked before whole-word masking resets them")
-        XCTAssertEqual(message(0.15, -0.5, 0.6), "mask_replace_prob = -0.5: expected a probability in [0, 1]")
+        XCTAssertEqual(
+            message(0.15, -0.5, 0.6), "mask_replace_prob = -0.5: expected a probability in [0, 1]")
         XCTAssertEqual(message(0.15, 0.8, 0.2), "no error", "0.8 + 0.2 is 1 within rounding")
         let whole = try masking(tokenizer, mask: 0.8, random: 0.1, wholeWord: true)
         XCTAssertEqual(whole.maskReplaceProbability, 1)
         XCTAssertEqual(whole.randomReplaceProbability, 0)
         XCTAssertTrue(
-            MaskedLanguageModeling.resetsReplacement(wholeWordMask: true, maskReplaceProbability: 0.8))
+            MaskedLanguageModeling.resetsReplacement(
+                wholeWordMask: true, maskReplaceProbability: 0.8))
         XCTAssertThrowsError(
             try MaskedLanguageModeling(maskTokenID: 900, vocabularySize: 800, seed: 1)
         ) { XCTAssertEqual("\($0)", "mask token id = 900: expected an id in 0..<800") }
@@ -313,9 +323,12 @@ final class MaskedLanguageModelingTests: XCTestCase {
         set.fill(&second, indices: indices, epoch: 2)
         XCTAssertNotEqual(first.labels, second.labels)
         set.fill(&second, indices: indices)
-        XCTAssertEqual(second.labels, set.masked(0, epoch: MaskedLanguageModeling.evaluationEpoch).labels
-            + (1..<set.count).flatMap { set.masked($0, epoch: 0).labels })
-        XCTAssertEqual((0..<set.count).map(set.length(of:)), (0..<set.count).map(set.encoded.length(of:)))
+        XCTAssertEqual(
+            second.labels,
+            set.masked(0, epoch: MaskedLanguageModeling.evaluationEpoch).labels
+                + (1..<set.count).flatMap { set.masked($0, epoch: 0).labels })
+        XCTAssertEqual(
+            (0..<set.count).map(set.length(of:)), (0..<set.count).map(set.encoded.length(of:)))
         // Sequence examples ignore the epoch.
         let sequences = EncodedExamples(inputIDs: [[2, 5, 3]], labels: [1])
         var a = PackedBatch()
@@ -330,7 +343,8 @@ final class MaskedLanguageModelingTests: XCTestCase {
         XCTAssertThrowsError(try set.checkLabels(for: classifier)) {
             XCTAssertEqual(
                 "\($0)",
-                "problem type masked-language-model texts for BertForSequenceClassification is not supported (single_label_classification only)")
+                "problem type masked-language-model texts for BertForSequenceClassification is not supported (single_label_classification only)"
+            )
         }
     }
 
@@ -365,7 +379,8 @@ final class MaskedLanguageModelingTests: XCTestCase {
     }
 
     func testPerplexityIsExpOfTheLossAndInfinityPastOverflow() {
-        XCTAssertEqual(MaskedLanguageModelingEvaluation.perplexity(loss: log(4)), 4, accuracy: 1e-12)
+        XCTAssertEqual(
+            MaskedLanguageModelingEvaluation.perplexity(loss: log(4)), 4, accuracy: 1e-12)
         XCTAssertEqual(MaskedLanguageModelingEvaluation.perplexity(loss: 0), 1)
         XCTAssertEqual(MaskedLanguageModelingEvaluation.perplexity(loss: 710), .infinity)
         XCTAssertTrue(MaskedLanguageModelingEvaluation.perplexity(loss: .nan).isNaN)
