@@ -1,6 +1,7 @@
 // swift-bert — training: the masking of masked-language-model fine-tuning.
 
 import Randomness
+import Tokenization
 
 /// How tokens are masked for masked-language-model training: transformers 5.24's
 /// `DataCollatorForLanguageModeling(mlm=True)` (its `torch_mask_tokens`), with our generator.
@@ -96,6 +97,26 @@ public struct MaskedLanguageModeling: Sendable, Hashable, Codable {
         self.maskTokenID = maskTokenID
         self.vocabularySize = vocabularySize
         self.seed = seed
+    }
+
+    /// The masking of `tokenizer`'s texts: its `[MASK]` id, random ids over its vocabulary
+    /// (`len(tokenizer)`), the other options as the memberwise initializer takes them.
+    /// - Throws: ``TrainingError/invalidOption(name:value:expected:)`` when the tokenizer has
+    ///   no mask token (transformers' `ValueError`), or as the memberwise initializer.
+    public init(
+        tokenizer: BertTokenizer, seed: UInt64, probability: Double = 0.15,
+        maskReplaceProbability: Double = 0.8, randomReplaceProbability: Double = 0.1,
+        wholeWordMask: Bool = false
+    ) throws {
+        guard let mask = tokenizer.specialTokens.mask else {
+            throw TrainingError.invalidOption(
+                name: "mask_token", value: "none",
+                expected: "a tokenizer with a mask token, which masked language modeling needs")
+        }
+        try self.init(
+            maskTokenID: mask, vocabularySize: tokenizer.vocabulary.count, seed: seed,
+            probability: probability, maskReplaceProbability: maskReplaceProbability,
+            randomReplaceProbability: randomReplaceProbability, wholeWordMask: wholeWordMask)
     }
 
     /// Whether these options make the initializer reset the replacement shares for

@@ -260,6 +260,27 @@ final class MaskedLanguageModelingTests: XCTestCase {
         ) { XCTAssertEqual("\($0)", "mask token id = 900: expected an id in 0..<800") }
     }
 
+    func testTheTokenizerGivesTheMaskIdAndVocabulary() throws {
+        let tokenizer = try BertTokenizer.load(from: Self.tinyBert)
+        let masking = try MaskedLanguageModeling(tokenizer: tokenizer, seed: 7)
+        XCTAssertEqual(masking.maskTokenID, 4)
+        XCTAssertEqual(masking.vocabularySize, 800)
+        XCTAssertEqual(masking.probability, 0.15)
+        XCTAssertEqual(masking.maskReplaceProbability, 0.8)
+        XCTAssertEqual(masking.randomReplaceProbability, 0.1)
+        var specials = tokenizer.specialTokens
+        specials.mask = nil
+        let unmasked = BertTokenizer(
+            vocabulary: tokenizer.vocabulary, normalizer: tokenizer.normalizer,
+            specialTokens: specials, addedTokens: [])
+        XCTAssertThrowsError(try MaskedLanguageModeling(tokenizer: unmasked, seed: 7)) {
+            XCTAssertEqual(
+                "\($0)",
+                "mask_token = none: expected a tokenizer with a mask token, which masked language modeling needs"
+            )
+        }
+    }
+
     func testWholeWordsAreMaskedTogetherAtTheWordRate() throws {
         let set = try examples { try self.masking($0, wholeWord: true) }
         var words = 0
