@@ -94,6 +94,12 @@ public struct PackedBatch: Sendable, Hashable {
         append(ids[...], tokenTypeIDs: types[...])
     }
 
+    /// Overwrites the id of packed token `index`: masked-language-model inputs, where an
+    /// appended token is fed as `[MASK]` or a random id. Allocates nothing.
+    public mutating func replaceInputID(at index: Int, with id: Int32) {
+        inputIDs[index] = id
+    }
+
     /// Reserves room for `tokens` tokens in `batch` sequences and the given label counts, so
     /// that filling the batch allocates nothing.
     public mutating func reserveCapacity(tokens: Int, batch: Int, labels: Int? = nil, targets: Int = 0) {

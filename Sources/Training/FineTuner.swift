@@ -157,7 +157,7 @@ public final class FineTuner {
                 var loss: Float = 0
                 for _ in 0..<microBatches {
                     guard let indices = state.sampler.nextBatch() else { break }
-                    train.fill(&batch, indices: indices)
+                    train.fill(&batch, indices: indices, epoch: epoch)
                     try model.validate(batch)
                     loss += dLoss * accumulateGradients(batch, dLoss: dLoss, dropout: &state.dropout)
                     state.epochBatches += 1

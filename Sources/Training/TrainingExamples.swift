@@ -13,6 +13,9 @@ public protocol TrainingExamples: Sendable {
     func length(of index: Int) -> Int
     /// Fills `batch` with the sequences at `indices` and their labels, reusing its storage.
     func fill(_ batch: inout PackedBatch, indices: ArraySlice<Int>)
+    /// `fill` for training epoch `epoch` (from 1): data whose inputs change per epoch
+    /// (masked language modeling) read it; the default ignores it.
+    func fill(_ batch: inout PackedBatch, indices: ArraySlice<Int>, epoch: Int)
     /// Checks that these labels are `model`'s kind (class ids, per-token tags or float
     /// targets of its problem type) and every label fits its label count.
     /// - Throws: ``TrainingError/labelOutOfRange(label:classes:)``,
@@ -20,6 +23,12 @@ public protocol TrainingExamples: Sendable {
     func checkLabels(for model: BertPreTrainedModel) throws
     /// Evaluates `tuner`'s model on these examples.
     func evaluate(with tuner: FineTuner) throws -> EvaluationResult
+}
+
+extension TrainingExamples {
+    public func fill(_ batch: inout PackedBatch, indices: ArraySlice<Int>, epoch: Int) {
+        fill(&batch, indices: indices)
+    }
 }
 
 extension EncodedExamples: TrainingExamples {

@@ -50,7 +50,7 @@ public enum WordPieceDecoder {
 
     /// Rust's `str::replace`: every non-overlapping match, left to right, compared by bytes
     /// (Swift's `==` on strings would match canonical equivalents, which Rust does not).
-    private static func replacingAll(_ target: String, with replacement: String, in text: String)
+    static func replacingAll(_ target: String, with replacement: String, in text: String)
         -> String
     {
         let source = Array(text.utf8)
