@@ -105,9 +105,11 @@ final class SquadMetricsTests: XCTestCase {
                     return
                 }
                 guard let scores else { return XCTFail("\(name): \(prefix) missing") }
-                assertMatches(scores.exact, expected[prefix + "exact"], tolerance: tolerance,
+                assertMatches(
+                    scores.exact, expected[prefix + "exact"], tolerance: tolerance,
                     "\(name): \(prefix)exact")
-                assertMatches(scores.f1, expected[prefix + "f1"], tolerance: tolerance,
+                assertMatches(
+                    scores.f1, expected[prefix + "f1"], tolerance: tolerance,
                     "\(name): \(prefix)f1")
                 XCTAssertEqual(scores.total, total, "\(name): \(prefix)total")
             }
