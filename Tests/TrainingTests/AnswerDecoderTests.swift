@@ -83,9 +83,12 @@ final class AnswerDecoderTests: XCTestCase {
         XCTAssertEqual(
             try AnswerWindowing(modelMaxLength: 512),
             try AnswerWindowing(modelMaxLength: 512, maxSequenceLength: 384, documentStride: 128))
+        // tiny-bert-qa's model_max_length is 64; the fixture names what the pipeline chose.
+        let meta = try XCTUnwrap(
+            try MetricFixture.load("qa_pipeline.json")["meta"] as? [String: Any])
         let tiny = try AnswerWindowing(modelMaxLength: 64)
-        XCTAssertEqual(tiny.maxSequenceLength, 64)
-        XCTAssertEqual(tiny.documentStride, 32)
+        XCTAssertEqual(tiny.maxSequenceLength, meta["max_seq_len"] as? Int)
+        XCTAssertEqual(tiny.documentStride, meta["doc_stride"] as? Int)
         XCTAssertEqual(
             try AnswerWindowing(modelMaxLength: 512, maxSequenceLength: 200).documentStride, 100)
         XCTAssertThrowsError(try AnswerWindowing(modelMaxLength: 64, documentStride: 65))

@@ -38,9 +38,14 @@ that folder first on PYTHONPATH; torch, numpy and safetensors stay the venv's.
    features; logits longer than the offsets; an empty-text span). No PyPI artifact ships
    utils_qa.py (it lives in transformers' examples/pytorch/question-answering, not in the
    wheel or sdist), so `postprocess_qa_predictions` below restates it from that file
-   (transformers main, 2024), step by step and in NumPy float32 as it runs.
+   (its current form, with the `len(offset_mapping[i]) < 2` guards), step by step and in
+   NumPy float32 as it runs.
 
-    /work/venv/bin/python Tools/reference/make_qa_fixtures.py   # ~20 s (+ a one-time install)
+Last, the venv's transformers 5 (in a subprocess, without the 4.57.6 folder) is checked to
+tokenize the same windows (ids, offsets, sequence and word ids) and to give bit-identical
+logits from tiny-bert-qa/.
+
+    /work/venv/bin/python Tools/reference/make_qa_fixtures.py   # ~30 s (+ a one-time install)
 """
 
 import argparse
@@ -457,6 +462,37 @@ def postprocess_fixture(fc, folder):
             "features": doc_features, "runs": runs}, settings
 
 
+CHECK_UNDER_5 = """
+import json, sys, torch
+from transformers import AutoTokenizer, BertForQuestionAnswering
+folder, fixture = sys.argv[1], sys.argv[2]
+tokenizer = AutoTokenizer.from_pretrained(folder)
+model = BertForQuestionAnswering.from_pretrained(folder).eval()
+for case in json.load(open(fixture))["cases"]:
+    enc = tokenizer(case["question"], case["context"], truncation="only_second", max_length=64, stride=32,
+                    return_overflowing_tokens=True, return_offsets_mapping=True, return_token_type_ids=True)
+    assert len(enc["input_ids"]) == len(case["windows"]), case["question"]
+    for i, w in enumerate(case["windows"]):
+        assert enc["input_ids"][i] == w["input_ids"] and enc.sequence_ids(i) == w["sequence_ids"]
+        assert enc.word_ids(i) == w["word_ids"] and [list(o) for o in enc["offset_mapping"][i]] == w["offsets"]
+        with torch.no_grad():
+            out = model(input_ids=torch.tensor([w["input_ids"]]), token_type_ids=torch.tensor([w["token_type_ids"]]))
+        assert out.start_logits[0].tolist() == w["start_logits"] and out.end_logits[0].tolist() == w["end_logits"]
+import transformers
+print("transformers", transformers.__version__, "gives the same windows and logits")
+"""
+
+
+def check_under_transformers_5(fc, folder, fixture):
+    """The venv's transformers 5 tokenizes the same windows and gives the same logits, bit for bit."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "SWIFT_BERT_TF4_REEXEC")}
+    out = subprocess.run([sys.executable, "-c", CHECK_UNDER_5, folder, fixture], env=env,
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        fc.fail("transformers 5 disagrees with the fixture:\n" + out.stderr[-2000:])
+    print(out.stdout.strip())
+
+
 def write(fc, path, doc):
     fc.ensure_dir(os.path.dirname(path))
     with open(path, "w", encoding="utf-8") as f:
@@ -488,6 +524,7 @@ def main():
     windows = sum(len(c["windows"]) for c in cases)
     kept = sum(len(c["runs"]) for c in cases)
     print(f"wrote {fc.rel(out)}: {len(cases)} pairs, {windows} windows, {kept} answer sets")
+    check_under_transformers_5(fc, folder, out)
 
     doc, settings = postprocess_fixture(fc, folder)
     out = os.path.join(fc.FIXTURES, "metrics", "qa_postprocess.json")
