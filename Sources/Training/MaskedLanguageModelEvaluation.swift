@@ -126,8 +126,10 @@ extension MaskedLanguageModelingExamples: TrainingExamples {
             try model.validate(batch)
             return try model.evaluateMaskedLanguageModeling(batch, activations: activations)
         }
-        return EvaluationResult(
+        var evaluation = EvaluationResult(
             loss: result.loss, accuracy: result.accuracy, matthewsCorrelation: 0, confusion: [],
             count: result.count)
+        evaluation.perplexity = result.perplexity
+        return evaluation
     }
 }
