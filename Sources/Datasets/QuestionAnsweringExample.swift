@@ -37,7 +37,9 @@ public struct QuestionAnsweringExample: Sendable, Hashable {
     public var answers: [Answer]
 
     /// Creates an example.
-    public init(id: String, title: String = "", question: String, context: String, answers: [Answer]) {
+    public init(
+        id: String, title: String = "", question: String, context: String, answers: [Answer]
+    ) {
         self.id = id
         self.title = title
         self.question = question

@@ -54,7 +54,9 @@ public struct QuestionAnsweringFeatures: Sendable, Equatable {
     public func contextOffsets(of feature: Int) -> [Range<Int>?] {
         guard !offsetStarts.isEmpty else { return [] }
         let tokens = encoded.offsets[feature]..<encoded.offsets[feature + 1]
-        return tokens.map { offsetStarts[$0] < 0 ? nil : Int(offsetStarts[$0])..<Int(offsetEnds[$0]) }
+        return tokens.map {
+            offsetStarts[$0] < 0 ? nil : Int(offsetStarts[$0])..<Int(offsetEnds[$0])
+        }
     }
 
     /// An empty set.
@@ -90,7 +92,8 @@ public struct QuestionAnsweringFeatures: Sendable, Equatable {
                 encoded.append(
                     inputIDs: window.inputIDs, tokenTypeIDs: window.tokenTypeIDs,
                     label: Int32(index))
-                let classifier = window.inputIDs.firstIndex(of: tokenizer.specialTokens.classifier) ?? 0
+                let classifier =
+                    window.inputIDs.firstIndex(of: tokenizer.specialTokens.classifier) ?? 0
                 let positions = example.answers.first.flatMap {
                     Self.answerPositions($0.span, offsets: window.offsets, sequenceIDs: sequenceIDs)
                 }

@@ -83,7 +83,8 @@ public struct SquadFile: Sendable {
         guard data.count <= Self.maximumFileSize else {
             throw DatasetError.unreadableFile(
                 file: file,
-                reason: "\(data.count) bytes, more than the \(Self.maximumFileSize) this file may have")
+                reason: "\(data.count) bytes, more than the \(Self.maximumFileSize) this file "
+                    + "may have")
         }
         self.file = file
         var ids = IDRegister()
@@ -94,7 +95,8 @@ public struct SquadFile: Sendable {
             version = nil
             examples = try JSONLines.lines(in: classicLineEndingsConverted(data), file: file).map {
                 line in
-                let value = try Self.parse(Array(line.text.utf8), file: file, firstLine: line.number)
+                let value = try Self.parse(
+                    Array(line.text.utf8), file: file, firstLine: line.number)
                 let fields = Fields(file: file, line: line.number, path: "")
                 return try fields.row(value, ids: &ids, where: "line \(line.number)")
             }
