@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "Datasets",
             dependencies: [
-                "BERT", "Tokenization", "Randomness", "_RegularFile", "_JSONKeys",
+                "BERT", "Checkpoints", "Tokenization", "Randomness", "_RegularFile", "_JSONKeys",
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -46,6 +46,11 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidCSV(file: String, line: Int, reason: String)
     /// A line of a JSON Lines file is not a JSON object.
     case invalidJSON(file: String, line: Int, reason: String)
+    /// A value of a JSON document, named by its path from the root
+    /// (`data[3].paragraphs[0].qas[2].answers[0].answer_start`), is missing or wrong.
+    case invalidField(file: String, path: String, value: String, expected: String)
+    /// An example cannot become model inputs (named by its id).
+    case invalidExample(id: String, reason: String)
 
     /// The file the error concerns (`archive:entry` for a missing entry), or `nil` for a split.
     public var file: String? {
@@ -56,11 +61,11 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             .wrongColumnCount(let file, _, _, _), .invalidValue(let file, _, _, _, _),
             .noExamples(let file), .missingColumn(let file, _, _, _),
             .raggedRow(let file, _, _, _), .invalidCSV(let file, _, _),
-            .invalidJSON(let file, _, _):
+            .invalidJSON(let file, _, _), .invalidField(let file, _, _, _):
             return file
         case .missingEntry(let archive, let entry), .ambiguousEntry(let archive, let entry, _):
             return "\(archive):\(entry)"
-        case .invalidSplit:
+        case .invalidSplit, .invalidExample:
             return nil
         }
     }
@@ -119,6 +124,10 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(file):\(line): invalid CSV: \(reason)"
         case .invalidJSON(let file, let line, let reason):
             return "\(file):\(line): invalid JSON: \(reason)"
+        case .invalidField(let file, let path, let value, let expected):
+            return "\(file): field '\(path)': expected \(expected), found \(value.debugDescription)"
+        case .invalidExample(let id, let reason):
+            return "example \(id.debugDescription): \(reason)"
         }
     }
 }

@@ -17,6 +17,13 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     /// A window stride that transformers rejects for this window length (see
     /// ``BertTokenizer/windowRanges(count:maxLength:stride:)``).
     case invalidStride(stride: Int, maxLength: Int)
+    /// A question (the first text of a pair truncated `only_second`) that leaves no room for
+    /// its context: transformers' "Sequence to truncate too short to respect the provided
+    /// max_length" (see ``BertTokenizer/onlySecondWindows(first:second:maxLength:stride:)``).
+    case questionTooLong(questionTokens: Int, maxLength: Int)
+    /// A stride at least as long as the context part of a window (`maxLength` − 3 −
+    /// `firstTokens`), where `tokenizers` panics.
+    case invalidPairStride(stride: Int, maxLength: Int, firstTokens: Int)
 
     public var description: String {
         switch self {
@@ -35,6 +42,15 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
         case .invalidStride(let stride, let maxLength):
             return "stride \(stride) must be at least 0 and less than max_length \(maxLength) "
                 + "minus the 2 special tokens"
+        case .questionTooLong(let questionTokens, let maxLength):
+            return "the question has \(questionTokens) tokens, which with the 3 special tokens "
+                + "leave no room for the context in max_length \(maxLength); raise max_length "
+                + "or shorten the question"
+        case .invalidPairStride(let stride, let maxLength, let firstTokens):
+            let room = maxLength - 3 - firstTokens
+            return "stride \(stride) must be less than the \(room) context tokens a window holds "
+                + "(max_length \(maxLength) minus the 3 special tokens and the question's "
+                + "\(firstTokens) tokens)"
         }
     }
 }
