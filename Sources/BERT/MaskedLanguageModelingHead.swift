@@ -152,12 +152,12 @@ public final class MaskedLanguageModelingActivations: EncoderActivations, @unche
 
     /// Chooses the rows the head predicts: those of `labels` (`[tokens]`) that are not -100,
     /// their labels kept beside them. Grows the head's buffers when there are more rows than
-    /// ever before, with headroom (a quarter of the batch's tokens and 16 more: a 15 % mask
-    /// rate rarely exceeds it), so a training loop stops allocating after its first steps.
+    /// ever before, with headroom (a quarter of the largest batch's tokens and 16 more: a 15 %
+    /// mask rate rarely exceeds it), so a training loop stops allocating after its first step.
     public func selectLabelledRows(_ labels: [Int32], tokens: Int) {
         var count = 0
         for label in labels where label != -100 { count += 1 }
-        reservePredictions(count, headroom: tokens / 4 + 16)
+        reservePredictions(count, headroom: max(tokens, tokenCapacity) / 4 + 16)
         var index = 0
         for (row, label) in labels.enumerated() where label != -100 {
             predictionRows[index] = Int32(truncatingIfNeeded: row)

@@ -129,7 +129,11 @@ public final class FineTuner {
         reserveWorkspace(for: train, batchSize: options.batchSize)
         reserveWorkspace(for: validation, batchSize: options.evaluationBatchSize)
         var batch = PackedBatch()
-        batch.reserveCapacity(tokens: activations.tokenCapacity, batch: options.batchSize)
+        // Labels: one per sequence, two (QA spans) or one per token (tags, masked LM).
+        batch.reserveCapacity(
+            tokens: activations.tokenCapacity, batch: options.batchSize,
+            labels: max(activations.tokenCapacity, 2 * options.batchSize),
+            targets: options.batchSize * model.configuration.numLabels)
         let clock = ContinuousClock()
 
         while state.epoch <= options.epochs {

@@ -23,7 +23,7 @@ final class QuestionAnsweringExamplesTests: XCTestCase {
 
     func testFillThroughTheProtocolGivesTwoLabelsPerWindow() throws {
         let features = try features()
-        let examples: any TrainingExamples = features
+        let examples: any TrainingExamples = QuestionAnsweringSet(examples: [], features: features)
         XCTAssertEqual(examples.count, features.count)
         var batch = PackedBatch()
         let indices = [5, 0, features.count - 1][...]
@@ -40,7 +40,8 @@ final class QuestionAnsweringExamplesTests: XCTestCase {
         var generator = SeededGenerator(seed: 42, stream: 1)
         let (model, _) = try ModelFolder.load(
             from: TestPaths.fixture("tiny-bert"), labels: ["a", "b"], generator: &generator)
-        XCTAssertThrowsError(try features().checkLabels(for: model)) {
+        XCTAssertThrowsError(
+            try QuestionAnsweringSet(examples: [], features: features()).checkLabels(for: model)) {
             XCTAssertEqual($0 as? TrainingError, .unsupportedProblemType(
                 "answer spans for BertForSequenceClassification"))
         }
