@@ -30,8 +30,9 @@ struct DataCommand: ParsableCommand {
     }
 
     func run() throws {
-        if taskOptions.task == "ner" {
-            throw CLIError("--task ner is for bert train and bert predict (evaluation runs after every epoch)")
+        if TaskOptions.fileTasks.contains(taskOptions.task) {
+            throw CLIError(
+                "--task \(taskOptions.task) is for bert train\(taskOptions.task == "mlm" ? " and bert fill-mask" : " and bert predict") (evaluation runs after every epoch)")
         }
         let folder = try modelOptions.modelURL
         let tokenizer = try BertTokenizer.load(from: folder)

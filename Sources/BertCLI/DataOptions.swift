@@ -10,11 +10,13 @@ import Training
 /// Which task's data to read, and how to tokenize it (`data`, `train`, `evaluate`).
 struct TaskOptions: ParsableArguments {
     /// The tasks: the tutorial's CoLA, or the user's own files in one of three formats.
-    static let tasks = ["cola", "tsv", "csv", "jsonl", "ner"]
+    static let tasks = ["cola", "tsv", "csv", "jsonl", "ner", "squad", "mlm"]
+    /// The tasks whose data is `--train FILE` [`--validation FILE`] of their own format.
+    static let fileTasks = ["ner", "squad", "mlm"]
 
     @Option(
         name: .long,
-        help: "cola (the tutorial's zip, --data), tsv, csv, jsonl (your own files, --train), or ner (token classification on CoNLL or JSON-lines files, bert train only).")
+        help: "cola (the tutorial's zip, --data), tsv, csv, jsonl (your own files, --train), or, bert train only: ner (token classification on CoNLL or JSON-lines files), squad (question answering on SQuAD v1.1/v2.0 JSON or JSON lines), mlm (masked-LM fine-tuning on a text file, one text a line, or JSON lines with \"text\").")
     var task: String = "cola"
 
     @Option(name: .long, help: "cola_public_1.1.zip or its unzipped folder (--task cola).")
@@ -45,8 +47,15 @@ struct TaskOptions: ParsableArguments {
         help: "Whether a tsv/csv file's first row is a header (default: yes if it holds the named columns).")
     var header: Bool?
 
-    @Option(name: .long, parsing: .unconditional, help: "Truncate inputs to this many tokens, special tokens included (--task ner: split longer sentences into windows).")
-    var maxLength: Int = 64
+    @Option(
+        name: .customLong("max-length"), parsing: .unconditional,
+        help: "Truncate inputs to this many tokens, special tokens included (--task ner: split longer sentences into windows; squad: windows of question and context). Default: 64; squad 384; mlm 512.")
+    var maxLengthOption: Int?
+
+    /// `--max-length`, or the task's default: 64 (the tutorial's), `run_qa.py`'s 384 for
+    /// SQuAD, 512 for masked-LM texts (`run_mlm.py` takes the tokenizer's limit, at most 1024;
+    /// the model's positions cap it in ``maxLength(forModelAt:)``).
+    var maxLength: Int { maxLengthOption ?? (task == "squad" ? 384 : task == "mlm" ? 512 : 64) }
 
     @Option(name: .long, parsing: .unconditional, help: "--task ner: word pieces shared by consecutive windows of a long sentence.")
     var stride: Int = 0
@@ -103,13 +112,13 @@ struct TaskOptions: ParsableArguments {
         ]
         if stride < 0 { throw ValidationError("--stride must be ≥ 0") }
         if stride > 0 && task != "ner" { throw ValidationError("--stride is for --task ner") }
-        if task == "ner" {
+        if Self.fileTasks.contains(task) {
             if data != nil { throw ValidationError("--data is for --task cola; use --train FILE") }
             if let option = tableOptions.first(where: { $0.1 && !["--train", "--validation", "--test"].contains($0.0) }) {
-                throw ValidationError("\(option.0) is for --task tsv|csv|jsonl, not ner")
+                throw ValidationError("\(option.0) is for --task tsv|csv|jsonl, not \(task)")
             }
-            guard train != nil else { throw ValidationError("--task ner needs --train FILE") }
-            if test != nil { throw ValidationError("--task ner takes --train and --validation, not --test (yet)") }
+            guard train != nil else { throw ValidationError("--task \(task) needs --train FILE") }
+            if test != nil { throw ValidationError("--task \(task) takes --train and --validation, not --test (yet)") }
             return
         }
         if task == "cola" {

@@ -55,8 +55,9 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        if taskOptions.task == "ner" {
-            throw CLIError("--task ner is for bert train and bert predict (evaluation runs after every epoch)")
+        if TaskOptions.fileTasks.contains(taskOptions.task) {
+            throw CLIError(
+                "--task \(taskOptions.task) is for bert train\(taskOptions.task == "mlm" ? " and bert fill-mask" : " and bert predict") (evaluation runs after every epoch)")
         }
         let tokenizer = try BertTokenizer.load(from: modelOptions.modelURL)
         var generator = SeededGenerator(seed: 42, stream: TrainCommand.initializationStream)

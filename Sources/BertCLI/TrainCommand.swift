@@ -13,7 +13,7 @@ import Training
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Fine-tune BertForSequenceClassification on a task and save the model.",
+        abstract: "Fine-tune a BERT checkpoint on a task (sequence or token classification, question answering, masked LM) and save the model.",
         discussion: """
             Prints the tutorial's lines (data summary, per-epoch training loss and time, \
             validation loss, accuracy and MCC, test figures). With --json, writes one JSON \
@@ -27,6 +27,10 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
 
     @OptionGroup var taskOptions: TaskOptions
+
+    @OptionGroup(title: "Question answering (--task squad)") var squadOptions: QuestionAnsweringOptions
+
+    @OptionGroup(title: "Masked language modeling (--task mlm)") var mlmOptions: MaskedLMOptions
 
     @Option(name: .long, help: "The folder to write the fine-tuned model, checkpoints and report into: new, empty, or an earlier run's (its model files are replaced).")
     var output: String
@@ -70,6 +74,16 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError(
                 "--num-labels must be in 1...\(BertConfiguration.Limits.labels)")
         }
+        if taskOptions.task != "squad", let option = squadOptions.given.first(where: \.given) {
+            throw ValidationError("\(option.name) is for --task squad")
+        }
+        if taskOptions.task != "mlm", let option = mlmOptions.given.first(where: \.given) {
+            throw ValidationError("\(option.name) is for --task mlm")
+        }
+        if ["squad", "mlm"].contains(taskOptions.task) {
+            if numLabels != nil { throw ValidationError("--num-labels is for classification tasks") }
+            if problemType != nil { throw ValidationError("--problem-type is for --task tsv|csv|jsonl") }
+        }
         if taskOptions.task == "cola", let numLabels, numLabels < CoLA.labelNames.count {
             throw ValidationError(
                 "--num-labels must be ≥ \(CoLA.labelNames.count), the task's label count")
@@ -77,9 +91,11 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        if taskOptions.task == "ner" {
-            try runTokenClassification()
-            return
+        switch taskOptions.task {
+        case "ner": return try runTokenClassification()
+        case "squad": return try runQuestionAnswering()
+        case "mlm": return try runMaskedLanguageModeling()
+        default: break
         }
         if let problemType, let type = BertConfiguration.ProblemType(rawValue: problemType) {
             try runTargets(type)

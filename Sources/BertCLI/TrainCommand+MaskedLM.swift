@@ -1,0 +1,79 @@
+// swift-bert — the `bert` command.
+
+import BERT
+import Datasets
+import Foundation
+import Randomness
+import Tokenization
+import Training
+
+extension TrainCommand {
+    /// `bert train --task mlm`: BertForMaskedLM on a text file (one text a line) or JSON lines
+    /// (`"text"`), as transformers' `run_mlm.py --line_by_line` trains it: each text truncated
+    /// to `--max-length`, 15 % of the tokens masked afresh every epoch as
+    /// DataCollatorForLanguageModeling masks them (80 % [MASK], 10 % a random token, 10 % kept;
+    /// whole words with `--whole-word-mask`), seeded by `--seed` so a run repeats; after every
+    /// epoch the validation texts' masked-token loss and perplexity (`exp(loss)`). A checkpoint
+    /// without the MLM head gets it newly initialized, and says so. Saves an HF folder that
+    /// transformers' `BertForMaskedLM` and the fill-mask pipeline load.
+    func runMaskedLanguageModeling() throws {
+        let outputURL = URL(fileURLWithPath: output)
+        let modelURL = try modelOptions.modelURL
+        guard let trainPath = taskOptions.train else { throw CLIError("--task mlm needs --train FILE") }
+        try checkOutput(model: modelURL)
+        try refuseUnsupportedOptions(for: "--task mlm")
+        let tokenizer = try BertTokenizer.load(from: modelURL)
+        let maxLength = try taskOptions.maxLength(forModelAt: modelURL)
+        var trainTexts = try Self.readTexts(trainPath)
+        var validationTexts: [String] = []
+        if let path = taskOptions.validation {
+            validationTexts = try Self.readTexts(path)
+        } else {
+            let split = try trainValidationSplit(
+                count: trainTexts.count, validationFraction: splitOptions.validationFraction,
+                seed: splitOptions.splitSeed)
+            validationTexts = split.validation.map { trainTexts[$0] }
+            trainTexts = split.train.map { trainTexts[$0] }
+        }
+        if let limit = training.limitTrain { trainTexts = Array(trainTexts.prefix(limit)) }
+        let masking = try MaskedLanguageModeling(
+            tokenizer: tokenizer, seed: training.seed, probability: mlmOptions.mlmProbability,
+            wholeWordMask: mlmOptions.wholeWordMask)
+        let train = MaskedLanguageModelingExamples(
+            texts: trainTexts, tokenizer: tokenizer, maxLength: maxLength, masking: masking)
+        let validation = MaskedLanguageModelingExamples(
+            texts: validationTexts, tokenizer: tokenizer, maxLength: maxLength, masking: masking)
+
+        var generator = SeededGenerator(seed: training.seed, stream: Self.initializationStream)
+        let (model, report) = try BertForMaskedLM.load(
+            from: modelURL, dropout: training.dropout, generator: &generator)
+        try model.checkVocabulary(of: tokenizer, folder: modelOptions.model)
+        var out = Reporter(json: json, logEvery: training.logEvery)
+        out.accumulation = training.gradientAccumulationSteps
+        out.text(
+            "\(grouped(train.count)) training and \(grouped(validation.count)) validation texts, "
+                + "\(fixed(mlmOptions.mlmProbability * 100, 0)) % of tokens masked"
+                + (mlmOptions.wholeWordMask ? " by whole words" : ""))
+        if MaskedLanguageModeling.resetsReplacement(
+            wholeWordMask: mlmOptions.wholeWordMask, maskReplaceProbability: 0.8)
+        {
+            out.notice(
+                "warning: random token replacement is not supported with whole word masking: "
+                    + "every selected word becomes [MASK] (as transformers does)")
+        }
+        _ = try fineTune(model, report: report, on: train, validation: validation, out: out)
+        out.text("")
+        out.text("Saving model to \(output)")
+        try ModelFolder.saveKeepingOtherFiles(model, tokenizerFolder: modelURL, into: outputURL)
+        out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
+    }
+
+    /// A text file (one text a line; `.jsonl`: JSON lines with `"text"`), blank lines dropped.
+    static func readTexts(_ path: String) throws -> [String] {
+        let url = URL(fileURLWithPath: path)
+        let format = TextFileFormat(pathExtension: url.pathExtension) ?? .lines
+        let texts = try TextFile(contentsOf: url, format: format).texts
+        guard !texts.isEmpty else { throw CLIError("\(path): no text to train on (every line is blank)") }
+        return texts
+    }
+}
