@@ -10,11 +10,15 @@ import Training
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Classify texts with a fine-tuned BertForSequenceClassification folder.",
+        abstract: "Run a fine-tuned model folder: classify texts, tag entities, or answer questions.",
         discussion: """
-            Plain mode reads one text per line (a tab separates a pair) and prints the label \
-            and its probability. With --jsonl each input line is {"text": ..., "text_pair": ...} \
-            and each output line is {"label", "label_id", "probabilities"} (label-id order).
+            Sequence classifiers: plain mode reads one text per line (a tab separates a pair) \
+            and prints the label and its probability. With --jsonl each input line is \
+            {"text": ..., "text_pair": ...} and each output line is {"label", "label_id", \
+            "probabilities"} (label-id order). Token classifiers print {"text", "entities"} \
+            per line. Question-answering models read JSON lines {"question": ..., "context": ...} \
+            and print {"score", "start", "end", "answer"} per line (a list with --top-k > 1), \
+            spans in characters of the context, as transformers' question-answering pipeline.
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -40,6 +44,8 @@ struct PredictCommand: ParsableCommand {
         name: .long,
         help: "Read --input as a tsv, csv or jsonl table (default: from a .tsv/.csv/.jsonl extension, unless --jsonl).")
     var format: String?
+
+    @OptionGroup(title: "Question-answering models") var answering: AnswerOptions
 
     @Option(name: .long, parsing: .unconditional, help: "Multi-label models: the probability above which a label is predicted.")
     var threshold: Float = 0.5
@@ -80,6 +86,13 @@ struct PredictCommand: ParsableCommand {
         if configuration.architectures?.contains("BertForTokenClassification") == true {
             try runTokenClassification()
             return
+        }
+        if configuration.architectures?.contains("BertForQuestionAnswering") == true {
+            try runQuestionAnswering()
+            return
+        }
+        if let option = answering.given.first(where: \.given) {
+            throw CLIError("\(option.name) is for question-answering models (BertForQuestionAnswering)")
         }
         let classifier = try TextClassifier(folder: modelOptions.modelURL, maxLength: maxLength)
         classifier.threshold = threshold
