@@ -37,18 +37,17 @@ final class CheckpointSession {
     /// - Throws: `CLIError` when `OUT` holds checkpoints but `--resume` is absent, or when the
     ///   folder is no checkpoint; ``TrainingError`` for a damaged or mismatched checkpoint.
     init(
-        options: CheckpointOptions, tuner: FineTuner, data: ClassificationData, output: URL,
-        tokenizerFolder: URL, out: Reporter
+        options: CheckpointOptions, tuner: FineTuner, train: some TrainingExamples,
+        validation: some TrainingExamples, output: URL, tokenizerFolder: URL, out: Reporter
     ) throws {
         self.options = options
         self.tuner = tuner
         self.output = output
         self.tokenizerFolder = tokenizerFolder
         self.out = out
-        hasValidation = data.validation.count > 0
+        hasValidation = validation.count > 0
         settings = TrainingCheckpoint.settings(
-            model: tuner.model, options: tuner.options, train: data.train,
-            validation: data.validation)
+            model: tuner.model, options: tuner.options, train: train, validation: validation)
         if options.metricForBest != nil && !hasValidation {
             throw CLIError("--metric-for-best needs a validation set (the split gave none)")
         }
@@ -89,7 +88,7 @@ final class CheckpointSession {
             }
         }
         let contents = try TrainingCheckpoint.contents(
-            of: folder, checkedAgainst: settings, trainingCount: data.train.count)
+            of: folder, checkedAgainst: settings, trainingCount: train.count)
         try TrainingCheckpoint.restore(into: tuner, from: folder, contents: contents)
         let state = contents.state
         if contents.threadCount != Kernels.threadCount {
@@ -209,7 +208,7 @@ extension TrainCommand {
     /// Writes `metrics.jsonl`, `metrics.csv`, `loss_curve.svg` and `summary.md` into the
     /// output folder.
     func writeReport(
-        summary: TrainingSummary, data: ClassificationData,
+        summary: TrainingSummary, sizes: [(String, Int)],
         tests: [(name: String, result: EvaluationResult)], labels: [String],
         trainingSeconds: Double, bestEpoch: Int?, session: CheckpointSession
     ) throws {
@@ -231,8 +230,6 @@ extension TrainCommand {
         if let patience = checkpointing.patience {
             configuration.append(("patience", "\(patience)"))
         }
-        var sizes = [("training", data.train.count), ("validation", data.validation.count)]
-        sizes += data.tests.map { ($0.name, $0.examples.count) }
         let report = RunReport(
             configuration: configuration, dataSizes: sizes, summary: summary, tests: tests,
             labels: labels, trainingSeconds: trainingSeconds, bestEpoch: bestEpoch,

@@ -49,18 +49,20 @@ extension TrainCommand {
             "\(grouped(train.count)) training and \(grouped(validation.count)) validation examples, "
                 + "\(problemType.rawValue)"
                 + (problemType == .regression ? "" : ", labels: " + labels.joined(separator: " ")))
-        _ = try fineTune(model, report: report, on: train, validation: validation, out: out)
+        _ = try fineTune(model, report: report, on: train, validation: validation, out: out, labels: labels)
         out.text("")
         out.text("Saving model to \(output)")
         try ModelFolder.saveKeepingOtherFiles(model, tokenizerFolder: modelURL, into: outputURL)
         out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
     }
 
-    /// The part every task's run shares: the newly-initialized notice, the fine-tuning run
-    /// with this command's options, and the closing line.
+    /// The part every task's run but the tutorial's shares: the newly-initialized notice, the
+    /// fine-tuning run with this command's options — checkpoints, `--resume`, the best epoch
+    /// (`--metric-for-best`) as for sequence classification — the closing line, and the run
+    /// report (metrics.jsonl/csv, loss_curve.svg, summary.md).
     func fineTune<Examples: TrainingExamples>(
         _ model: BertPreTrainedModel & FineTunable, report: LoadReport,
-        on train: Examples, validation: Examples, out: Reporter
+        on train: Examples, validation: Examples, out: Reporter, labels: [String] = []
     ) throws -> TrainingSummary {
         if !report.newlyInitialized.isEmpty {
             out.notice(
@@ -72,12 +74,23 @@ extension TrainCommand {
         var fineTuning = training.fineTuningOptions
         fineTuning.precision = compute.precision
         let tuner = try FineTuner(model: model, options: fineTuning)
+        let session = try CheckpointSession(
+            options: checkpointing, tuner: tuner, train: train, validation: validation,
+            output: URL(fileURLWithPath: output), tokenizerFolder: try modelOptions.modelURL,
+            out: out)
         let start = Date()
         let summary = try tuner.train(
-            on: train, validation: validation, from: nil, observer: { _, _ in .proceed }
+            on: train, validation: validation, from: session.resumed,
+            observer: session.observe
         ) { out.progress($0) }
+        let trainingSeconds = Date().timeIntervalSince(start)
+        let bestEpoch = try session.restoreBest(summary)
         out.text("")
-        out.text("Training complete! (\(formatTime(Date().timeIntervalSince(start))) h:mm:ss)")
+        out.text("Training complete! (\(formatTime(trainingSeconds)) h:mm:ss)")
+        try writeReport(
+            summary: summary, sizes: [("training", train.count), ("validation", validation.count)],
+            tests: [], labels: labels, trainingSeconds: trainingSeconds, bestEpoch: bestEpoch,
+            session: session)
         return summary
     }
 }

@@ -58,7 +58,8 @@ extension TrainCommand {
             "\(grouped(trainSentences.count)) training sentences (\(grouped(train.count)) windows), "
                 + "\(grouped(validationSentences.count)) validation sentences, labels: "
                 + labels.joined(separator: " "))
-        let summary = try fineTune(model, report: report, on: train, validation: validation, out: out)
+        let summary = try fineTune(
+            model, report: report, on: train, validation: validation, out: out, labels: labels)
         if let entities = summary.epochs.last?.validation?.entities {
             out.text("")
             out.text("Validation entities (seqeval):")

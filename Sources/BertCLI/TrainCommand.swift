@@ -170,8 +170,8 @@ struct TrainCommand: ParsableCommand {
         }
         let tuner = try FineTuner(model: model, options: fineTuning)
         let session = try CheckpointSession(
-            options: checkpointing, tuner: tuner, data: data, output: outputURL,
-            tokenizerFolder: modelURL, out: out)
+            options: checkpointing, tuner: tuner, train: data.train, validation: data.validation,
+            output: outputURL, tokenizerFolder: modelURL, out: out)
         let start = Date()
         let summary = try tuner.train(
             on: data.train, validation: data.validation, from: session.resumed,
@@ -221,7 +221,10 @@ struct TrainCommand: ParsableCommand {
         out.text("")
         out.text("Saving model to \(output)")
         try writeReport(
-            summary: summary, data: data, tests: testResults, labels: labels,
+            summary: summary,
+            sizes: [("training", data.train.count), ("validation", data.validation.count)]
+                + data.tests.map { ($0.name, $0.examples.count) },
+            tests: testResults, labels: labels,
             trainingSeconds: trainingSeconds, bestEpoch: bestEpoch, session: session)
         try ModelFolder.saveKeepingOtherFiles(
             model, tokenizerFolder: modelURL, into: outputURL)
@@ -237,19 +240,12 @@ struct TrainCommand: ParsableCommand {
         try ModelFolder.checkWritable(URL(fileURLWithPath: output))
     }
 
-    /// Refuses, by name, the options a run of `run` (`--task ner`, …) does not take yet:
-    /// checkpointing, and the ones in `more` that are given.
+    /// Refuses, by name, the options a run of `run` (`--task ner`, …) does not take: class
+    /// weights (single-label classification only), and the ones in `more` that are given.
     func refuseUnsupportedOptions(for run: String, _ more: [(name: String, given: Bool)] = [])
         throws
     {
-        let given =
-            [
-                ("--resume", checkpointing.resume != nil),
-                ("--save-steps", checkpointing.saveSteps != nil),
-                ("--save-every-epoch", checkpointing.saveEveryEpoch),
-                ("--metric-for-best", checkpointing.metricForBest != nil),
-                ("--class-weights", training.classWeights != nil),
-            ] + more
+        let given = [("--class-weights", training.classWeights != nil)] + more
         if let option = given.first(where: { $0.1 }) {
             throw CLIError("\(run) does not take \(option.0) yet")
         }

@@ -73,6 +73,9 @@ public struct RunReport: Sendable {
                     ",\"val_loss\":\(Self.json(validation.loss)),"
                     + "\"val_accuracy\":\(Self.json(validation.accuracy)),"
                     + "\"val_mcc\":\(Self.json(validation.matthewsCorrelation))"
+                for (name, value) in Self.taskMetrics(validation) {
+                    line += ",\"\(name)\":\(Self.json(value))"
+                }
             }
             line +=
                 ",\"train_seconds\":\(Self.json(epoch.trainingSeconds)),"
@@ -164,6 +167,41 @@ public struct RunReport: Sendable {
         }
         text += "\n![Training and validation loss](loss_curve.svg)\n"
         return text
+    }
+
+    /// The validation figures of the task beyond loss, accuracy and MCC, named as `bert
+    /// train --json` names them.
+    static func taskMetrics(_ v: EvaluationResult) -> [(String, Double)] {
+        var fields: [(String, Double)] = []
+        if let squad = v.questionAnswering {
+            fields += [("val_exact_match", squad.exactMatch), ("val_f1", squad.f1)]
+            if let has = squad.hasAnswer {
+                fields += [("val_has_answer_exact_match", has.exactMatch), ("val_has_answer_f1", has.f1)]
+            }
+            if let no = squad.noAnswer {
+                fields += [("val_no_answer_exact_match", no.exactMatch), ("val_no_answer_f1", no.f1)]
+            }
+        }
+        if let perplexity = v.perplexity { fields.append(("val_perplexity", perplexity)) }
+        if let entities = v.entities {
+            fields += [
+                ("val_precision", entities.precision), ("val_recall", entities.recall),
+                ("val_f1", entities.f1),
+            ]
+        }
+        if let regression = v.regression {
+            fields += [
+                ("val_mse", regression.meanSquaredError), ("val_pearson", regression.pearson),
+                ("val_spearman", regression.spearman),
+            ]
+        }
+        if let multiLabel = v.multiLabel {
+            fields += [
+                ("val_micro_f1", multiLabel.microF1), ("val_macro_f1", multiLabel.macroF1),
+                ("val_subset_accuracy", multiLabel.subsetAccuracy),
+            ]
+        }
+        return fields
     }
 
     static func json(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }

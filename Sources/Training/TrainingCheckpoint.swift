@@ -58,7 +58,7 @@ public enum TrainingCheckpoint {
     /// changes the loss curve. `maxSteps` may change.
     public static func settings(
         model: BertPreTrainedModel, options: FineTuningOptions,
-        train: EncodedExamples, validation: EncodedExamples
+        train: some TrainingExamples, validation: some TrainingExamples
     ) -> [Setting] {
         let c = model.configuration
         let total =
@@ -359,6 +359,29 @@ public enum TrainingCheckpoint {
     }
 
     /// `count examples, checksum …` over the examples' ids, token types, offsets and labels.
+    /// The count and a checksum of what `examples` feeds the model: for sequences with class
+    /// ids, of their ids, types, offsets and labels (the format of the first checkpoints);
+    /// for any other set, of every batch it fills (ids, types, offsets, labels, targets), 64
+    /// sequences at a time.
+    static func describe(_ examples: some TrainingExamples) -> String {
+        if let encoded = examples as? EncodedExamples { return describe(encoded) }
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ value: UInt64) { hash = (hash ^ value) &* 0x0000_0100_0000_01B3 }
+        var batch = PackedBatch()
+        var start = 0
+        while start < examples.count {
+            let end = min(start + 64, examples.count)
+            examples.fill(&batch, indices: Array(start..<end)[...])
+            for id in batch.inputIDs { mix(UInt64(UInt32(bitPattern: id))) }
+            for id in batch.tokenTypeIDs { mix(UInt64(UInt32(bitPattern: id))) }
+            for offset in batch.sequenceOffsets { mix(UInt64(UInt32(bitPattern: offset))) }
+            for label in batch.labels { mix(UInt64(UInt32(bitPattern: label))) }
+            for target in batch.targets { mix(UInt64(target.bitPattern)) }
+            start = end
+        }
+        return "\(examples.count) examples, checksum \(hex(hash))"
+    }
+
     static func describe(_ examples: EncodedExamples) -> String {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         func mix(_ value: UInt64) { hash = (hash ^ value) &* 0x0000_0100_0000_01B3 }

@@ -178,4 +178,55 @@ final class QuestionAnsweringAndMaskedLMCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("answer_start"), result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out").path))
     }
+
+    /// Checkpoints and `--resume` for both heads, as for sequence classification: a run killed
+    /// after step 3 and resumed ends with the uninterrupted run's model and step losses, and
+    /// the run report (masks drawn from the seed, epoch and text, not from a stream that the
+    /// interruption would reset).
+    func testSquadAndMaskedLMRunsResumeExactly() throws {
+        let folder = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let texts = folder.appendingPathComponent("texts.txt")
+        try (0..<60).map { "sentence \($0) : the \($0 % 7) cats sat on mats in town \($0 % 5) ." }
+            .joined(separator: "\n").write(to: texts, atomically: true, encoding: .utf8)
+        let tasks: [[String]] = [
+            [
+                "--task", "squad", "--train", TestPaths.fixture("squad/train-v2.json").path,
+                "--limit-train", "24", "--max-length", "64", "--doc-stride", "16",
+                "--version-2-with-negative",
+            ],
+            ["--task", "mlm", "--train", texts.path, "--max-length", "16"],
+        ]
+        for task in tasks {
+            func arguments(_ output: URL, _ extra: [String] = []) -> [String] {
+                ["train", "--model", TestPaths.fixture("tiny-bert").path] + task + [
+                    "--output", output.path, "--epochs", "2", "--batch-size", "8",
+                    "--learning-rate", "1e-3", "--save-steps", "2", "--json",
+                ] + extra
+            }
+            func steps(_ output: URL) throws -> [String] {
+                try String(contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+                    .split(separator: "\n").map(String.init).filter { $0.hasPrefix("{\"kind\":\"step\"") }
+            }
+            let reference = folder.appendingPathComponent("reference-\(task[1])")
+            let uninterrupted = try BertBinary.run(arguments(reference))
+            XCTAssertEqual(uninterrupted.status, 0, uninterrupted.stderr)
+            let output = folder.appendingPathComponent("resumed-\(task[1])")
+            let killed = try BertBinary.run(arguments(output, ["--debug-exit-after-step", "3"]))
+            XCTAssertEqual(killed.status, 3, killed.stderr)
+            let resumed = try BertBinary.run(arguments(output, ["--resume", "latest"]))
+            XCTAssertEqual(resumed.status, 0, resumed.stderr)
+            XCTAssertTrue(resumed.stderr.contains("Resuming from \(output.path)/checkpoint-2"), resumed.stderr)
+            XCTAssertEqual(
+                try Data(contentsOf: output.appendingPathComponent("model.safetensors")),
+                try Data(contentsOf: reference.appendingPathComponent("model.safetensors")), task[1])
+            XCTAssertEqual(try steps(output), try steps(reference), task[1])
+            XCTAssertGreaterThan(try steps(output).count, 4, task[1])
+            for file in ["metrics.jsonl", "metrics.csv", "loss_curve.svg", "summary.md"] {
+                XCTAssertTrue(
+                    FileManager.default.fileExists(atPath: output.appendingPathComponent(file).path),
+                    "\(task[1]): \(file)")
+            }
+        }
+    }
 }
