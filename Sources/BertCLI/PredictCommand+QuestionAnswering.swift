@@ -38,8 +38,9 @@ extension PredictCommand {
     /// in, `{"score", "start", "end", "answer"}` out (a list of `--top-k` of them when more
     /// than one), as transformers' `pipeline("question-answering")` gives them.
     func runQuestionAnswering() throws {
-        if tableFormat != nil {
-            throw CLIError("\(modelOptions.model): a question-answering model reads JSON lines {\"question\", \"context\"}, not tables (--format)")
+        // Its input is always JSON lines: a .jsonl file is that, not a table.
+        if format != nil || (tableFormat != nil && tableFormat != .jsonl) {
+            throw CLIError("\(modelOptions.model): a question-answering model reads JSON lines {\"question\", \"context\"}, not tsv or csv tables")
         }
         let answerer = try QuestionAnswerer(
             folder: modelOptions.modelURL, maxSequenceLength: maxLength,

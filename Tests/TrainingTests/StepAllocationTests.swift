@@ -55,14 +55,28 @@ final class StepAllocationTests: XCTestCase {
     func testTokenClassificationStepsAllocateNothingAfterTheFirst() throws {
         for precision in Precision.allCases {
             let counts = try allocationsPerStep(
-                backend: .openBLAS, precision: precision, tokenClassification: true)
+                backend: .openBLAS, precision: precision, task: .tokenClassification)
             XCTAssertEqual(counts.ours, [0, 0, 0, 0], "token classification, \(precision)")
         }
     }
 
+    /// The question-answering and masked-LM heads: zero allocations per step (OpenBLAS, both
+    /// precisions), on windows of the synthetic SQuAD sample and on masked CoLA sentences.
+    func testQuestionAnsweringAndMaskedLMStepsAllocateNothingAfterTheFirst() throws {
+        for task in [Task.questionAnswering, .maskedLM] {
+            for precision in Precision.allCases {
+                let counts = try allocationsPerStep(
+                    backend: .openBLAS, precision: precision, task: task)
+                XCTAssertEqual(counts.ours, [0, 0, 0, 0], "\(task), \(precision)")
+            }
+        }
+    }
+
+    enum Task { case sequenceClassification, tokenClassification, questionAnswering, maskedLM }
+
     /// Allocations of four training steps after a first one, outside and inside oneDNN.
     private func allocationsPerStep(
-        backend: GemmBackend, precision: Precision, tokenClassification: Bool = false
+        backend: GemmBackend, precision: Precision, task: Task = .sequenceClassification
     ) throws -> (ours: [Int], oneDNN: [Int], executions: [Int]) {
         try XCTSkipUnless(swiftbert_allocations_supported() != 0, "needs glibc")
         let folder = try TestPaths.miniLM()
@@ -77,11 +91,32 @@ final class StepAllocationTests: XCTestCase {
                 let words = sentence.text.split(separator: " ").map(String.init)
                 return (words, words.map { _ in Int32(generator.nextIndex(below: tags.count)) })
             }, tokenizer: tokenizer, maxLength: 64)
-        let examples: any TrainingExamples = tokenClassification ? tagged : sequences
-        let model: BertPreTrainedModel & FineTunable =
-            tokenClassification
-            ? try BertForTokenClassification.load(from: folder, labels: tags, generator: &generator).model
-            : try ModelFolder.load(from: folder, labels: CoLA.labelNames, generator: &generator).model
+        let examples: any TrainingExamples
+        let model: BertPreTrainedModel & FineTunable
+        switch task {
+        case .sequenceClassification:
+            examples = sequences
+            model = try ModelFolder.load(from: folder, labels: CoLA.labelNames, generator: &generator).model
+        case .tokenClassification:
+            examples = tagged
+            model = try BertForTokenClassification.load(from: folder, labels: tags, generator: &generator).model
+        case .questionAnswering:
+            let questions = try SquadFile(
+                contentsOf: TestPaths.fixture("squad/train-v2.json"), format: .json
+            ).examples.prefix(200)
+            examples = QuestionAnsweringSet(
+                examples: [],
+                features: try QuestionAnsweringFeatures(
+                    examples: Array(questions), tokenizer: tokenizer, maxLength: 40, stride: 8,
+                    keepingOffsets: false))
+            model = try BertForQuestionAnswering.load(from: folder, generator: &generator).model
+        case .maskedLM:
+            examples = MaskedLanguageModelingExamples(
+                texts: sentences.prefix(160).map(\.text), tokenizer: tokenizer, maxLength: 64,
+                masking: try MaskedLanguageModeling(tokenizer: tokenizer, seed: 42))
+            model = try BertForMaskedLM.load(from: folder, generator: &generator).model
+        }
+        XCTAssertGreaterThanOrEqual(examples.count, 128, "4 batches of 32 after the first")
         XCTAssertGreaterThan(model.configuration.hiddenDropoutProb, 0, "dropout must be on")
         var options = FineTuningOptions()
         options.batchSize = 32
