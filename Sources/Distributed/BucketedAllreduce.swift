@@ -25,6 +25,9 @@ public final class BucketedAllreduce: @unchecked Sendable {
     public let communicator: Communicator
     /// How the buckets are summed.
     public let order: ReductionOrder
+    /// The order run on this many ranks (``ReductionOrder/rankOrder`` is Open MPI's own sum
+    /// for 2 ranks, with the same bits).
+    private let run: ReductionOrder
     /// The most buckets one ``waitAll()`` can cover.
     public let capacity: Int
 
@@ -53,8 +56,9 @@ public final class BucketedAllreduce: @unchecked Sendable {
 
     /// An engine for `buffer` and up to `capacity` buckets per step.
     ///
-    /// For ``ReductionOrder/rankOrder`` it allocates scratch of `buffer.count + size ×
-    /// capacity` `Float`s (each rank receives every rank's copy of its slice of each bucket).
+    /// For ``ReductionOrder/rankOrder`` on 3 ranks or more it allocates scratch of
+    /// `buffer.count + size × capacity` `Float`s (each rank receives every rank's copy of its
+    /// slice of each bucket).
     public init(
         communicator: Communicator, buffer: UnsafeMutableBufferPointer<Float>, capacity: Int,
         order: ReductionOrder = .rankOrder
@@ -62,6 +66,7 @@ public final class BucketedAllreduce: @unchecked Sendable {
         precondition(capacity >= 1, "BucketedAllreduce: capacity \(capacity) < 1")
         self.communicator = communicator
         self.order = order
+        self.run = order.effective(size: communicator.size)
         self.capacity = capacity
         self.buffer = buffer
         self.size = communicator.size
@@ -74,7 +79,7 @@ public final class BucketedAllreduce: @unchecked Sendable {
         arrays = .allocate(capacity: 4 * size * capacity)
         arrays.initialize(repeating: 0, count: 4 * size * capacity)
         scratchCapacity =
-            communicator.usesMPI && order == .rankOrder ? buffer.count + size * capacity : 0
+            communicator.usesMPI && run == .rankOrder ? buffer.count + size * capacity : 0
         scratch = .allocate(capacity: max(scratchCapacity, 1))
     }
 
@@ -112,7 +117,7 @@ public final class BucketedAllreduce: @unchecked Sendable {
         }
         try communicator.checkActive("MPI_Iallreduce")
         let bucket = base + range.lowerBound
-        switch order {
+        switch run {
         case .library:
             try communicator.check(
                 swiftbert_mpi_iallreduce_sum(
@@ -145,7 +150,7 @@ public final class BucketedAllreduce: @unchecked Sendable {
     /// - Throws: ``DistributedError/callFailed(function:rank:size:code:message:)``.
     public func progress() throws {
         guard communicator.usesMPI, pending > 0 else { return }
-        switch order {
+        switch run {
         case .library:
             var done: Int32 = 0
             try communicator.check(
@@ -177,7 +182,7 @@ public final class BucketedAllreduce: @unchecked Sendable {
             scratchUsed = 0
         }
         guard communicator.usesMPI, pending > 0 else { return }
-        switch order {
+        switch run {
         case .library:
             try communicator.check(
                 swiftbert_mpi_waitall(Int32(pending), requests), "MPI_Waitall")

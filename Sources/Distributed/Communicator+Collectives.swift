@@ -5,18 +5,19 @@ import _MPI
 extension Communicator {
     /// The largest element count of one MPI message (counts are C `int`s).
     static let messageLimit = Int(Int32.max)
-    /// Elements per round of a blocking rank-order sum: bounds its scratch memory (4 MiB of
-    /// `Float` per rank) without changing the result's bits; rounds this large still move at
-    /// full bandwidth.
-    static let rankOrderChunk = 1 << 20
+    /// Elements per round of a blocking rank-order sum: bounds its scratch memory (16 MiB
+    /// of `Float`: each rank receives `size` copies of a `1/size` slice) without changing the
+    /// result's bits.
+    static let rankOrderChunk = 1 << 22
 
     /// Sums `buffer` over all ranks, in place: afterwards every rank holds the same
     /// element-wise sum (`torch.distributed.all_reduce(op=SUM)`).
     ///
     /// Every rank must pass the same count. For ``ReductionOrder/rankOrder`` each element is
-    /// `((x₀ + x₁) + x₂) + …` in rank order, on every rank; it allocates scratch of at most
-    /// `1 Mi × size` elements for the call. For a training step's gradients, prefer a
-    /// ``BucketedAllreduce``, which allocates once. A single process leaves `buffer` as it is.
+    /// `((x₀ + x₁) + x₂) + …` in rank order, on every rank; from 3 ranks on it runs in rounds
+    /// of 4 Mi elements and allocates scratch of one round for the call. For a training
+    /// step's gradients, prefer a ``BucketedAllreduce``, which overlaps the backward pass and
+    /// allocates once. A single process leaves `buffer` as it is.
     ///
     /// - Throws: ``DistributedError/callFailed(function:rank:size:code:message:)``.
     public func allreduceSum(
@@ -40,7 +41,7 @@ extension Communicator {
     ) throws {
         guard usesMPI, let base = buffer.baseAddress, !buffer.isEmpty else { return }
         try checkActive("MPI_Allreduce")
-        switch order {
+        switch order.effective(size: size) {
         case .library:
             var done = 0
             while done < buffer.count {

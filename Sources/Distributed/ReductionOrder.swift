@@ -13,12 +13,18 @@
 /// the same bits (`a + b == b + a`); from 3 ranks on they can differ.
 public enum ReductionOrder: String, Sendable, CaseIterable {
     /// Every element is summed in rank order, `((x₀ + x₁) + x₂) + …`, on every rank: the
-    /// same bits whatever the bucket sizes, the network or the MPI build. Rank `r` sums the
-    /// `r`-th of `size` contiguous slices of each buffer (`MPI_Alltoallv` brings it every
-    /// rank's copy of that slice), then `MPI_Allgatherv` returns the sums: the traffic of a
-    /// ring all-reduce, plus scratch memory of one buffer's size. The default.
+    /// same bits whatever the bucket sizes, the network or the MPI build. From 3 ranks on,
+    /// rank `r` sums the `r`-th of `size` contiguous slices of each buffer (`MPI_Alltoallv`
+    /// brings it every rank's copy of that slice), then `MPI_Allgatherv` returns the sums:
+    /// the traffic of a ring all-reduce, plus scratch memory of one buffer's size. With 2
+    /// ranks each element is one addition, `x₀ + x₁ == x₁ + x₀` in IEEE arithmetic whoever
+    /// computes it, so Open MPI's own all-reduce gives exactly the rank-order bits and is
+    /// used. The default.
     case rankOrder = "rank-order"
     /// `MPI_Allreduce` / `MPI_Iallreduce` with `MPI_SUM`: Open MPI's own algorithms, whose
     /// order of summation is theirs (see above).
     case library
+
+    /// The order actually run on `size` ranks: rank order is Open MPI's own sum for 2 ranks.
+    func effective(size: Int) -> ReductionOrder { size <= 2 ? .library : self }
 }

@@ -23,8 +23,9 @@ struct Checks {
         report.say("info host \(try communicator.processorName())")
         report.say("info threads-per-rank \(launch.defaultThreadsPerRank())")
         for count in [1, max(size - 1, 1), 1009] { try sums(count: count) }
-        // Past the 1 Mi elements of one round of a blocking rank-order sum.
-        try sums(count: (1 << 20) + 3, orders: [.rankOrder], doubles: false)
+        // Past the 4 Mi elements of one round of a blocking rank-order sum (run from 3 ranks
+        // on; 2 ranks use Open MPI's sum, which has the same bits).
+        if size >= 3 { try sums(count: (1 << 22) + 3, orders: [.rankOrder], doubles: false) }
         try buckets(count: 50_021, capacity: 4_099)
         try buckets(count: 7, capacity: 2)
         try overlap(count: 1 << 20)
