@@ -33,10 +33,9 @@ public final class BucketedAllreduce: @unchecked Sendable {
 
     private let buffer: UnsafeMutableBufferPointer<Float>
     private let size: Int
-    /// Per bucket: its range, and for rank order its scratch offset and phase.
+    /// Per bucket: its range, and for rank order where its copies land in `scratch`.
     private var ranges: [Range<Int>]
     private var scratchOffsets: [Int]
-    private var exchanged: [Bool]
     /// Buckets started since the last ``waitAll()``.
     public private(set) var pending = 0
     /// Rank order: how many of the pending buckets have been exchanged, summed, and have
@@ -72,7 +71,6 @@ public final class BucketedAllreduce: @unchecked Sendable {
         self.size = communicator.size
         ranges = [Range<Int>](repeating: 0..<0, count: capacity)
         scratchOffsets = [Int](repeating: 0, count: capacity)
-        exchanged = [Bool](repeating: false, count: capacity)
         requests = .allocate(capacity: 2 * capacity)
         let null = communicator.usesMPI ? swiftbert_mpi_request_null() : nil
         requests.initialize(repeating: null, count: 2 * capacity)
@@ -108,7 +106,6 @@ public final class BucketedAllreduce: @unchecked Sendable {
         }
         let index = pending
         ranges[index] = range
-        exchanged[index] = false
         pending += 1
         guard communicator.usesMPI, let base = buffer.baseAddress else { return }
         if index == 0 {

@@ -28,9 +28,35 @@ struct Benchmark {
                         "info benchmark \(count) floats \(order.rawValue): blocking "
                             + String(format: "%.3f s, ", blocking)
                             + "\(plan.buckets.count) buckets " + String(format: "%.3f s", bucketed))
+                    // A backward pass simulated by busy work as long as the blocking sum,
+                    // in one slice per bucket: each bucket starts after its slice, with a
+                    // progress call; against the same work followed by the blocking sum.
+                    let work = blocking
+                    let serial = try time {
+                        spin(work)
+                        try communicator.allreduceSum(buffer, order: order)
+                    }
+                    let overlapped = try time {
+                        for bucket in plan.buckets {
+                            spin(work / Double(plan.buckets.count))
+                            try engine.start(bucket)
+                            try engine.progress()
+                        }
+                        try engine.waitAll()
+                    }
+                    report.say(
+                        "info benchmark \(count) floats \(order.rawValue): work + blocking "
+                            + String(format: "%.3f s, ", serial)
+                            + String(format: "work with buckets %.3f s", overlapped))
                 }
             }
         }
+    }
+
+    /// Busy work on this thread for `seconds`, calling no MPI.
+    private func spin(_ seconds: Double) {
+        let until = Date().addingTimeInterval(seconds)
+        while Date() < until {}
     }
 
     private func time(_ body: () throws -> Void) throws -> Double {

@@ -46,8 +46,18 @@ struct Checks {
         return values
     }
 
+    /// Rank `r`'s `Float` values: the same mix from Knuth's MMIX linear congruential
+    /// generator, cheap enough for millions of values in a debug build.
     static func floats(rank: Int, count: Int, seed: UInt64) -> [Float] {
-        values(rank: rank, count: count, seed: seed).map { Float($0) }
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var state = seed &* 0x9E37_79B9_7F4A_7C15 &+ UInt64(rank) &* 0xD1B5_4A32_D192_ED03
+            for i in 0..<count {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let unit = Float(Int32(truncatingIfNeeded: state >> 40) - (1 << 23)) / 8_388_608
+                buffer[i] = unit * Float(1 << (i % 11))
+            }
+            initialized = count
+        }
     }
 
     /// `((x₀ + x₁) + x₂) + …` per element in `Float`, and the bound of any order's rounding
@@ -55,14 +65,21 @@ struct Checks {
     func floatSum(count: Int, seed: UInt64) -> (sum: [Float], tolerance: [Float]) {
         var sum = Self.floats(rank: 0, count: count, seed: seed)
         var magnitude = sum.map { abs($0) }
-        for r in 1..<max(size, 1) {
-            let x = Self.floats(rank: r, count: count, seed: seed)
-            for i in 0..<count {
-                sum[i] += x[i]
-                magnitude[i] += abs(x[i])
+        sum.withUnsafeMutableBufferPointer { sum in
+            magnitude.withUnsafeMutableBufferPointer { magnitude in
+                for r in 1..<max(size, 1) {
+                    Self.floats(rank: r, count: count, seed: seed).withUnsafeBufferPointer { x in
+                        for i in 0..<count {
+                            sum[i] += x[i]
+                            magnitude[i] += abs(x[i])
+                        }
+                    }
+                }
+                let scale = Float(size) * Float.ulpOfOne
+                for i in 0..<count { magnitude[i] *= scale }
             }
         }
-        return (sum, magnitude.map { $0 * Float(size) * Float.ulpOfOne })
+        return (sum, magnitude)
     }
 
     /// The same in `Double`.
@@ -104,6 +121,33 @@ struct Checks {
 
     /// Checks `actual` against the rank-order sum: the same bits (`exact`), or within the
     /// rounding bound of any order.
+    /// The `Float` case as a plain loop: the generic one is slow for millions of values in a
+    /// debug build.
+    func verify(
+        _ name: String, _ actual: [Float], _ expected: (sum: [Float], tolerance: [Float]),
+        exact: Bool, scale: Float = 1
+    ) {
+        var bad: Int?
+        actual.withUnsafeBufferPointer { actual in
+            expected.sum.withUnsafeBufferPointer { sum in
+                expected.tolerance.withUnsafeBufferPointer { tolerance in
+                    for i in 0..<actual.count {
+                        let want = sum[i] * scale
+                        let wrong =
+                            exact ? actual[i] != want : abs(actual[i] - want) > tolerance[i] * scale
+                        if wrong {
+                            bad = i
+                            break
+                        }
+                    }
+                }
+            }
+        }
+        report.check(
+            name, bad == nil,
+            bad.map { "element \($0): \(actual[$0]) vs \(expected.sum[$0] * scale)" } ?? "")
+    }
+
     func verify<T: BinaryFloatingPoint>(
         _ name: String, _ actual: [T], _ expected: (sum: [T], tolerance: [T]), exact: Bool,
         scale: T = 1
@@ -129,10 +173,10 @@ struct Checks {
         let segments = zip(bounds.dropFirst(), bounds).map { $0..<$1 }
         let plan = GradientBuckets(segments: segments, capacity: capacity)
         let covered = plan.buckets.reduce(0) { $0 + $1.count }
+        let fits = plan.buckets.allSatisfy { $0.count <= capacity }
         report.check(
-            "bucket-plan-\(count)", covered == count && plan.buckets.allSatisfy {
-                $0.count <= capacity
-            }, "buckets cover \(covered) of \(count)")
+            "bucket-plan-\(count)", covered == count && fits,
+            "buckets cover \(covered) of \(count), all within \(capacity): \(fits)")
         let expected = floatSum(count: count, seed: 5)
         for order in ReductionOrder.allCases {
             var gradient = [Float](repeating: .nan, count: count)
@@ -163,7 +207,8 @@ struct Checks {
             var blocking = Self.floats(rank: rank, count: count, seed: 5)
             try blocking.withUnsafeMutableBufferPointer {
                 try communicator.allreduceSum($0, order: order)
-                report.say("digest blocking-\(order.rawValue)-\(count) \(Report.digest(UnsafeBufferPointer($0)))")
+                let digest = Report.digest(UnsafeBufferPointer($0))
+                report.say("digest blocking-\(order.rawValue)-\(count) \(digest)")
             }
         }
     }

@@ -44,7 +44,8 @@ enum MPIJob {
         get throws {
             let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
             for folder in path.split(separator: ":") {
-                let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent("mpirun")
+                let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent(
+                    "mpirun")
                 if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             }
             throw XCTSkip("mpirun is not on PATH: `make deps` installs Open MPI (openmpi-bin)")
@@ -52,14 +53,17 @@ enum MPIJob {
     }
 
     /// `mpirun -np ranks --oversubscribe bert-mpi-selftest arguments…`, allowed to run as
-    /// root (containers, CI). Past `timeout` seconds mpirun gets SIGTERM (it then kills its
-    /// ranks), and SIGKILL 5 s later: a hang fails the test instead of blocking it.
+    /// root (containers, CI), and without the shared-memory transport's single-copy mode
+    /// (`process_vm_readv`, which containers without `CAP_SYS_PTRACE` refuse). Past `timeout`
+    /// seconds mpirun gets SIGTERM (it then kills its ranks), and SIGKILL 5 s later: a hang
+    /// fails the test instead of blocking it.
     static func run(ranks: Int, _ arguments: [String], timeout: Double = 60) throws -> Result {
         try execute(
             try mpirun,
             ["-np", "\(ranks)", "--oversubscribe", try selfTest.path] + arguments,
             environment: [
                 "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+                "OMPI_MCA_btl_vader_single_copy_mechanism": "none",
             ], timeout: timeout)
     }
 

@@ -17,8 +17,9 @@ enum { SWIFTBERT_MPI_FLOAT = 0, SWIFTBERT_MPI_DOUBLE = 1 };
 int swiftbert_mpi_load(const char *path, char *error, long capacity);
 
 /// `MPI_Init_thread(MPI_THREAD_SERIALIZED)`, `MPI_ERRORS_RETURN` on `MPI_COMM_WORLD`, a
-/// duplicate of it for `swiftbert_mpi_iallgatherv_in_place`, then its rank and size. Returns an MPI error code (0 on success); `*provided` is the
-/// thread level granted (0 single … 3 multiple).
+/// duplicate of it for `swiftbert_mpi_iallgatherv_in_place`, then its rank and size.
+/// Returns an MPI error code (0 on success); `*provided` is the thread level granted (0
+/// single … 3 multiple).
 int swiftbert_mpi_init(int *rank, int *size, int *provided);
 
 /// Whether `MPI_Init_thread` has run (and `MPI_Finalize` has not).
