@@ -11,8 +11,10 @@ SWIFT_TEST_FLAGS ?=
 
 all: build
 
-# System libraries: OpenBLAS (CBLAS, through pkg-config) and oneDNN (GEMM backends).
-DEB_PACKAGES := libopenblas-dev libdnnl-dev pkg-config
+# System libraries: OpenBLAS (CBLAS, through pkg-config) and oneDNN (GEMM backends); Open MPI
+# for `mpirun -np N bert train` (opened at run time, never linked: `bert` runs without it) and
+# its tests; iproute2 for the two-namespace TCP test of Sources/Distributed/README.md.
+DEB_PACKAGES := libopenblas-dev libdnnl-dev pkg-config libopenmpi-dev openmpi-bin iproute2
 
 deps:
 	@if ! dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1; then \

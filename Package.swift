@@ -7,8 +7,12 @@ let package = Package(
     products: [
         .library(
             name: "SwiftBERT",
-            targets: ["Tokenization", "Kernels", "Checkpoints", "BERT", "Datasets", "Training"]),
+            targets: [
+                "Tokenization", "Kernels", "Checkpoints", "BERT", "Datasets", "Training",
+                "Distributed",
+            ]),
         .executable(name: "bert", targets: ["BertCLI"]),
+        .executable(name: "bert-mpi-selftest", targets: ["MPISelfTest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,6 +54,8 @@ let package = Package(
             name: "Training",
             dependencies: ["BERT", "Datasets", "Kernels", "Randomness", "_RegularFile"],
             exclude: ["README.md"]),
+        // Data parallelism over MPI; Open MPI is opened at run time, never linked.
+        .target(name: "Distributed", dependencies: ["_MPI"], exclude: ["README.md"]),
 
         // MARK: - Implementation details (not API)
 
@@ -65,6 +71,9 @@ let package = Package(
                 .linkedLibrary("dnnl", .when(platforms: [.linux])),
                 .linkedLibrary("gomp", .when(platforms: [.linux])),
             ]),
+        // Open MPI 4 through dlopen/dlsym (no mpi.h or libmpi needed to build).
+        .target(
+            name: "_MPI", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(name: "_VectorKernels"),
         .target(name: "_ThreadPool"),
         .target(name: "_RegularFile"),
@@ -80,6 +89,8 @@ let package = Package(
                 "Tokenization", "BERT", "Checkpoints", "Datasets", "Training", "Kernels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // `mpirun -np N bert-mpi-selftest`: every Distributed operation, checked on each rank.
+        .executableTarget(name: "MPISelfTest", dependencies: ["Distributed", "Randomness"]),
 
         // MARK: - Tests
 
@@ -106,5 +117,7 @@ let package = Package(
                 "Tokenization", "_TestSupport", "_AllocationCounter",
             ]),
         .testTarget(name: "CLITests", dependencies: ["Checkpoints", "Datasets", "_TestSupport"]),
+        .testTarget(
+            name: "DistributedTests", dependencies: ["Distributed", "Randomness", "_TestSupport"]),
     ]
 )
