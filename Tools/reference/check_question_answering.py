@@ -13,8 +13,9 @@ into --tf4-dir, then a re-run with that folder first on PYTHONPATH):
    pipeline runs (its input and token-type ids) and the start/end logits it gave.
 2. transformers 5.24 (the venv's, in a subprocess without the 4.57.6 folder): the same
    `from_pretrained` check, the same windows from its tokenizer (`only_second`, the same
-   max_length and stride), and the logits of each window, which must equal 4.57.6's bit for
-   bit.
+   max_length and stride), and the logits of each window, which must agree with 4.57.6's
+   within 1e-4 (bit-equal on tiny-bert; ~3e-5 on MiniLM, whose attention runs through other
+   code in the two versions).
 3. `bert predict`'s JSON lines, from --compare FILE or by running --bert BINARY with the same
    options: every answer's text, start and end equal, scores within 1e-5 relative.
 
@@ -37,6 +38,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from make_qa_fixtures import DEFAULT_TF4_DIR, ensure_transformers_4  # noqa: E402
+
+LOGIT_ATOL = 1e-4  # transformers 4.57.6 against 5.24 on the same windows
 
 SCORE_RTOL = 1e-5
 
@@ -159,6 +162,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("folder", nargs="?")
     parser.add_argument("--questions", help="JSON lines {\"question\", \"context\"}")
+    parser.add_argument("--score-rtol", type=float, default=SCORE_RTOL,
+                        help="relative score tolerance (default 1e-5, tiny-bert's level; a 6-layer model's "
+                             "float32 logits differ by ~3e-5 between transformers 4.57.6 and 5.24 already)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--compare", help="the JSON lines `bert predict` wrote for --questions")
     source.add_argument("--bert", help="a bert binary to run `predict` with the same options")
@@ -221,14 +227,16 @@ def main():
         for a, b in zip(old, new):
             for key in ("start_logits", "end_logits"):
                 logit_diff = max(logit_diff, max(abs(x - y) for x, y in zip(a[key], b[key])))
-    if logit_diff != 0:
+    # The two versions run the same model through different attention code (4.57's sdpa/eager
+    # paths against 5.24's): bit-equal on tiny-bert, within float32 rounding on MiniLM.
+    if logit_diff > LOGIT_ATOL:
         sys.exit(f"transformers {tf5['version']} and {transformers.__version__} logits differ by up to "
-                 f"{logit_diff:.3e}")
+                 f"{logit_diff:.3e} (> {LOGIT_ATOL})")
     count = sum(len(w) for w in windows)
     summary = (f"{args.folder}: loads cleanly in BertForQuestionAnswering (transformers "
                f"{transformers.__version__} and {tf5['version']}); {len(questions)} questions, {count} "
                f"windows (max_seq_len {max_seq_len}, doc_stride {doc_stride}), logits of "
-               f"{tf5['version']} equal to {transformers.__version__}'s")
+               f"{tf5['version']} within {logit_diff:.2e} of {transformers.__version__}'s")
 
     if not args.compare and not args.bert:
         print(summary)
@@ -254,8 +262,8 @@ def main():
         for a, b in zip(mine, expected):
             worst_relative = max(worst_relative, relative_difference(a["score"], b["score"]))
             worst_absolute = max(worst_absolute, abs(a["score"] - b["score"]))
-    if worst_relative > SCORE_RTOL:
-        disagreements.append(f"scores differ by up to {worst_relative:.3e} relative (> {SCORE_RTOL})")
+    if worst_relative > args.score_rtol:
+        disagreements.append(f"scores differ by up to {worst_relative:.3e} relative (> {args.score_rtol})")
     if disagreements:
         sys.exit(summary + "\n" + "\n".join(disagreements))
     print(summary + f"; answers and spans equal to bert predict's, max score difference "
