@@ -136,13 +136,8 @@ public struct QuestionAnsweringFeatures: Sendable, Equatable {
     /// White_Space property plus U+001C…U+001F.
     public static func pythonLeftStripped(_ text: String) -> String {
         let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !isPythonWhitespace($0) }) else { return "" }
+        guard let first = scalars.firstIndex(where: { !$0.isPythonWhitespace }) else { return "" }
         return String(scalars[first...])
-    }
-
-    /// Python's `str.isspace()` for one scalar.
-    static func isPythonWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.isWhitespace || (0x1C...0x1F).contains(scalar.value)
     }
 }
 

@@ -73,19 +73,7 @@ public struct TextFile: Sendable {
 
     /// Whether `run_mlm.py` drops `text`: `len(text) == 0 or text.isspace()`.
     public static func isBlank(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy(isPythonWhitespace)
-    }
-
-    /// Python's `str.isspace` for one code point: bidirectional class WS, B or S, or general
-    /// category Zs (the list is `[c for c in range(0x110000) if chr(c).isspace()]`).
-    static func isPythonWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029,
-            0x202F, 0x205F, 0x3000:
-            return true
-        default:
-            return false
-        }
+        text.unicodeScalars.allSatisfy(\.isPythonWhitespace)
     }
 
     /// Every line of `data` with its number, split at LF, CR LF and lone CR; a final line end

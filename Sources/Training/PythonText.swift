@@ -1,5 +1,7 @@
 // swift-bert — training: the few Python string operations that SQuAD's scripts rely on.
 
+import Datasets
+
 /// Python 3's `str` semantics on Unicode scalars, for code that must agree with Python
 /// scripts character for character.
 ///
@@ -37,24 +39,12 @@ enum PythonText {
         return after == scalars.count || !scalars[after].properties.isCased
     }
 
-    /// `str.isspace()` of one character: bidirectional class WS, B or S, or category Zs.
-    /// Unlike Unicode's White_Space it includes U+001C–U+001F.
-    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029,
-            0x202F, 0x205F, 0x3000:
-            return true
-        default:
-            return false
-        }
-    }
-
     /// `str.split()` without arguments: the runs of non-space characters.
     static func split(_ scalars: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
         var parts: [[Unicode.Scalar]] = []
         var current: [Unicode.Scalar] = []
         for scalar in scalars {
-            if isSpace(scalar) {
+            if scalar.isPythonWhitespace {
                 if !current.isEmpty { parts.append(current) }
                 current = []
             } else {
