@@ -40,6 +40,9 @@ public struct CommunicationStatistics: Sendable, Equatable {
     /// Seconds over every step so far.
     public var totalSeconds = 0.0
 
+    /// Nothing yet.
+    public init() {}
+
     /// The mean seconds per step (0 before the first).
     public var meanSeconds: Double { steps > 0 ? totalSeconds / Double(steps) : 0 }
 }
