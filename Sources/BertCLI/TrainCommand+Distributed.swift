@@ -10,6 +10,9 @@ extension TrainCommand {
         var out = Reporter(json: json, logEvery: training.logEvery)
         out.accumulation = training.gradientAccumulationSteps
         out.silent = !communicator.isWriter
+        // mpirun hands its ranks a pseudo-terminal whatever its own output is (a pipe, a log
+        // file): no progress bar, whose control codes would land there.
+        if communicator.usesMPI { out.terminal = false }
         return out
     }
 

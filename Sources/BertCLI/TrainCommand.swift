@@ -306,7 +306,7 @@ struct Reporter {
     /// Whether the human output shows macro-F1 (tasks other than the tutorial's CoLA).
     var showMacroF1 = false
     /// Whether standard output is a terminal: then a live progress bar is drawn too.
-    let terminal = isatty(STDOUT_FILENO) != 0
+    var terminal = isatty(STDOUT_FILENO) != 0
     /// Whether nothing is written: the ranks of an `mpirun` job other than rank 0 (errors
     /// still reach standard error).
     var silent = false

@@ -19,7 +19,8 @@ public enum DataParallelShare {
     /// Rank `rank`'s positions in a batch of `count` examples split over `size` ranks.
     /// - Precondition: `count ≥ 0` and `rank` lies in `0..<size`.
     public static func range(count: Int, rank: Int, size: Int) -> Range<Int> {
-        precondition(count >= 0 && size >= 1 && (0..<size).contains(rank),
+        precondition(
+            count >= 0 && size >= 1 && (0..<size).contains(rank),
             "DataParallelShare: rank \(rank) of \(size), count \(count)")
         let base = count / size
         let extra = count % size
@@ -193,7 +194,8 @@ extension FineTuner {
     public func synchronizeReplicas(state: TrainingState?) throws -> TrainingState? {
         guard isDataParallel else { return state }
         let encoded: [UInt8] =
-            communicator.isWriter ? try state.map { Array(try TrainingCheckpoint.encoder().encode($0)) } ?? [] : []
+            communicator.isWriter
+            ? try state.map { Array(try TrainingCheckpoint.encoder().encode($0)) } ?? [] : []
         let bytes = try communicator.broadcast(encoded)
         guard !bytes.isEmpty else { return nil }
         for buffer in [model.parameters, firstMoment, secondMoment] {

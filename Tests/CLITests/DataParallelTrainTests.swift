@@ -103,7 +103,8 @@ final class DataParallelTrainTests: XCTestCase {
         try assertSameRun(job.result.stdout, one.stdout, models: (two, reference), "ner")
         let epoch = try events(job.result.stdout, "epoch")
         XCTAssertEqual(
-            epoch.first?["val_f1"] as? Double, try events(one.stdout, "epoch").first?["val_f1"] as? Double)
+            epoch.first?["val_f1"] as? Double,
+            try events(one.stdout, "epoch").first?["val_f1"] as? Double)
     }
 
     func testResumeContinuesTheSameWorldSizeAndRefusesAnotherByName() throws {
@@ -166,15 +167,18 @@ final class DataParallelTrainTests: XCTestCase {
         XCTAssertEqual(lines.count, 1, job.result.stderr)
         XCTAssertTrue(
             lines.first?.hasPrefix(
-                "Error: rank 1 of 2: this rank's initial model weights differ from rank 0's (rank 0: ")
+                "Error: rank 1 of 2: this rank's initial model weights differ from rank 0's (rank 0: "
+            )
                 ?? false, job.result.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
 
         // Every rank meets the same error: it is printed once, by rank 0.
         let missing = folder.appendingPathComponent("nowhere")
         let both = try MPIRun.run(
-            ["train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "cola", "--data",
-             missing.path, "--output", output.path])
+            [
+                "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "cola", "--data",
+                missing.path, "--output", output.path,
+            ])
         XCTAssertFalse(both.timedOut)
         XCTAssertEqual(both.result.status, 1, both.result.stderr)
         XCTAssertEqual(
@@ -250,8 +254,10 @@ final class DataParallelTrainTests: XCTestCase {
                     line: line)
             }
         }
-        let a = try SafeTensorsFile(contentsOf: models.0.appendingPathComponent("model.safetensors"))
-        let b = try SafeTensorsFile(contentsOf: models.1.appendingPathComponent("model.safetensors"))
+        let a = try SafeTensorsFile(
+            contentsOf: models.0.appendingPathComponent("model.safetensors"))
+        let b = try SafeTensorsFile(
+            contentsOf: models.1.appendingPathComponent("model.safetensors"))
         XCTAssertEqual(a.tensors.map(\.name).sorted(), b.tensors.map(\.name).sorted(), label)
         var compared = 0
         for tensor in b.tensors where !tensor.name.hasSuffix("attention.self.key.bias") {

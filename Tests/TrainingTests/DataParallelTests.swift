@@ -96,7 +96,9 @@ final class DataParallelTests: XCTestCase {
         XCTAssertEqual(try failure(saved: [seed], current: [seed, ranks]), mismatch("1", "2"))
         // The same world size passes the settings; the header-only file then fails to decode.
         for (saved, current) in [([seed], [seed]), ([seed, ranks], [seed, ranks])] {
-            guard case .invalidCheckpoint(_, let reason)? = try failure(saved: saved, current: current)
+            guard
+                case .invalidCheckpoint(_, let reason)? = try failure(
+                    saved: saved, current: current)
             else {
                 XCTFail("\(saved) against \(current): expected the decoding failure")
                 continue
