@@ -52,7 +52,9 @@ let package = Package(
             exclude: ["README.md"]),
         .target(
             name: "Training",
-            dependencies: ["BERT", "Datasets", "Kernels", "Randomness", "_RegularFile"],
+            dependencies: [
+                "BERT", "Datasets", "Distributed", "Kernels", "Randomness", "_RegularFile",
+            ],
             exclude: ["README.md"]),
         // Data parallelism over MPI; Open MPI is opened at run time, never linked.
         .target(name: "Distributed", dependencies: ["_MPI"], exclude: ["README.md"]),
@@ -87,7 +89,7 @@ let package = Package(
             name: "BertCLI",
             dependencies: [
                 "Tokenization", "BERT", "Checkpoints", "Datasets", "Training", "Kernels",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Distributed", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // `mpirun -np N bert-mpi-selftest`: every Distributed operation, checked on each rank.
         .executableTarget(name: "MPISelfTest", dependencies: ["Distributed", "Randomness"]),

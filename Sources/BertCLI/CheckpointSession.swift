@@ -1,6 +1,7 @@
 // swift-bert — the `bert` command.
 
 import Datasets
+import Distributed
 import Foundation
 import Kernels
 import Training
@@ -17,6 +18,10 @@ import Training
 /// Layout of `OUT`: `checkpoint-STEP/` (model, `optimizer.safetensors`, `trainer_state.json`),
 /// the newest `--save-total-limit` of them; `best-model/` with `--metric-for-best`; then the
 /// final model files and the report.
+///
+/// Data-parallel (`mpirun`): rank 0 alone reads and writes `OUT`. It finds and checks the
+/// checkpoint to resume (whose settings hold the world size) and sends it to the other
+/// ranks; every rank first checks that its settings (data, model, options) are rank 0's.
 final class CheckpointSession {
     static let bestFolderName = "best-model"
 
@@ -27,6 +32,8 @@ final class CheckpointSession {
     let settings: [TrainingCheckpoint.Setting]
     let out: Reporter
     let hasValidation: Bool
+    /// The ranks of the run (``FineTuner/communicator``).
+    let communicator: Communicator
     /// The state to continue from; nil for a run from the start.
     private(set) var resumed: TrainingState?
     /// The checkpoint folder's name when resumed.
@@ -46,11 +53,43 @@ final class CheckpointSession {
         self.tokenizerFolder = tokenizerFolder
         self.out = out
         hasValidation = validation.count > 0
+        communicator = tuner.communicator
         settings = TrainingCheckpoint.settings(
-            model: tuner.model, options: tuner.options, train: train, validation: validation)
+            model: tuner.model, options: tuner.options, train: train, validation: validation,
+            worldSize: communicator.size)
         if options.metricForBest != nil && !hasValidation {
             throw CLIError("--metric-for-best needs a validation set (the split gave none)")
         }
+        try checkSettingsAgree()
+        if communicator.isWriter { try findAndRestore(trainingCount: train.count) }
+        resumed = try tuner.synchronizeReplicas(state: resumed)
+    }
+
+    /// Under `mpirun`: throws on a rank whose settings differ from rank 0's, naming the first
+    /// (another data file, model or option on some host). The GEMM library may differ
+    /// (`auto` picks per host): each rank's gradients are summed, whatever their last bits.
+    private func checkSettingsAgree() throws {
+        guard communicator.size > 1 else { return }
+        let shared = settings.filter { $0.name != "gemm backend" }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // the same bytes in every process
+        let own = try encoder.encode(shared)
+        let reference = try communicator.broadcast(Array(own))
+        guard !communicator.isWriter, reference != Array(own) else { return }
+        let rankZero =
+            (try? JSONDecoder().decode([TrainingCheckpoint.Setting].self, from: Data(reference)))
+            ?? []
+        let values = Dictionary(rankZero.map { ($0.name, $0.value) }) { first, _ in first }
+        let first = shared.first { values[$0.name] != $0.value }
+        throw CLIError(
+            "this rank's \(first?.name ?? "settings") differ from rank 0's (rank 0: "
+                + "\(first.flatMap { values[$0.name] } ?? "absent"), this rank: "
+                + "\(first?.value ?? "?")): every rank must read the same data, model and options")
+    }
+
+    /// Rank 0: finds the checkpoint `--resume` names (none without it), checks it against
+    /// this run's settings and restores it into the tuner.
+    private func findAndRestore(trainingCount: Int) throws {
         TrainingCheckpoint.removeLeftovers(in: output)
         let existing = TrainingCheckpoint.checkpoints(in: output)
         guard let resume = options.resume else {
@@ -88,7 +127,7 @@ final class CheckpointSession {
             }
         }
         let contents = try TrainingCheckpoint.contents(
-            of: folder, checkedAgainst: settings, trainingCount: train.count)
+            of: folder, checkedAgainst: settings, trainingCount: trainingCount)
         try TrainingCheckpoint.restore(into: tuner, from: folder, contents: contents)
         let state = contents.state
         if contents.threadCount != Kernels.threadCount {
@@ -106,6 +145,10 @@ final class CheckpointSession {
     /// Called by ``FineTuner`` after every step and epoch.
     func observe(_ state: TrainingState, _ moment: TrainingMoment) throws -> TrainingDecision {
         var decision = TrainingDecision.proceed
+        guard communicator.isWriter else {
+            try exitForTestsIfAsked(state, moment)
+            return decision
+        }
         switch moment {
         case .step:
             let epochEnds =
@@ -122,10 +165,16 @@ final class CheckpointSession {
             }
             if options.saveEveryEpoch { try save(state) }
         }
-        if moment == .step, let exitStep = options.debugExitAfterStep, state.step == exitStep {
-            _exit(3)
-        }
+        try exitForTestsIfAsked(state, moment)
         return decision
+    }
+
+    /// `--debug-exit-after-step`: every rank ends after that step, once rank 0 has saved it.
+    private func exitForTestsIfAsked(_ state: TrainingState, _ moment: TrainingMoment) throws {
+        guard moment == .step, let exitStep = options.debugExitAfterStep, state.step == exitStep
+        else { return }
+        try communicator.barrier()
+        _exit(3)
     }
 
     /// The best epoch so far (1-based) by `metric`, or nil before any validation.
@@ -171,7 +220,7 @@ final class CheckpointSession {
     /// not the last epoch) so the final model, test figures and report are the best epoch's.
     /// - Returns: The best epoch, or nil without `--metric-for-best`.
     func restoreBest(_ summary: TrainingSummary) throws -> Int? {
-        guard let metric = options.metricForBest,
+        guard communicator.isWriter, let metric = options.metricForBest,
             let best = Self.bestEpoch(summary.epochs, metric: metric)
         else { return nil }
         if best != summary.epochs.last?.epoch {
@@ -213,6 +262,7 @@ extension TrainCommand {
         trainingSeconds: Double, bestEpoch: Int?, session: CheckpointSession
     ) throws {
         let options = training.fineTuningOptions
+        let ranks = session.communicator.size
         var configuration: [(String, String)] = [
             ("model", modelOptions.model), ("task", taskOptions.task),
             ("epochs", "\(options.epochs)"), ("batch size", "\(options.batchSize)"),
@@ -220,9 +270,11 @@ extension TrainCommand {
             ("weight decay", "\(options.weightDecay)"),
             ("warm-up", "\(options.warmupSteps) steps, ratio \(options.warmupRatio)"),
             ("max gradient norm", "\(options.maxGradientNorm)"), ("seed", "\(options.seed)"),
-            ("shuffle", "\(options.shuffle)"), ("threads", "\(Kernels.threadCount)"),
+            ("shuffle", "\(options.shuffle)"),
+            ("threads", "\(Kernels.threadCount)" + (ranks > 1 ? " per rank" : "")),
             ("gemm", Gemm.backend.summary(precision: compute.precision)),
         ]
+        if ranks > 1 { configuration.append(("ranks (mpirun)", "\(ranks)")) }
         if let maxSteps = options.maxSteps { configuration.append(("max steps", "\(maxSteps)")) }
         if let metric = checkpointing.metricForBest {
             configuration.append(("metric for best", metric.rawValue))

@@ -1,11 +1,12 @@
 // swift-bert — the `bert` command.
 
 import ArgumentParser
+import Distributed
 import Foundation
 import Kernels
 
-/// How the matrix products run: `--bf16` and `--gemm`, shared by train, evaluate, predict and
-/// bench.
+/// How the matrix products run: `--bf16`, `--gemm` and `--threads`, shared by train,
+/// evaluate, predict and bench.
 struct ComputeOptions: ParsableArguments {
     @Flag(
         name: .long,
@@ -23,9 +24,27 @@ struct ComputeOptions: ParsableArguments {
             valueName: "auto|onednn|openblas"))
     var gemm: String?
 
+    @Option(
+        name: .long, parsing: .unconditional,
+        help: "Compute threads (default: every CPU this process may run on; under mpirun, this rank's share of the node's CPUs).")
+    var threads: Int?
+
     var precision: Precision { bf16 ? .bfloat16 : .float32 }
 
+    /// `--threads`, else under an MPI launcher the rank's share of its node
+    /// (``LaunchEnvironment/defaultThreadsPerRank(available:online:)``: ranks on one node
+    /// would otherwise each start a thread per core), else `Kernels.threadCount`'s default.
+    func applyThreads() {
+        let launch = LaunchEnvironment()
+        if let threads {
+            Kernels.threadCount = threads
+        } else if launch.isUnderMPI {
+            Kernels.threadCount = launch.defaultThreadsPerRank()
+        }
+    }
+
     func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1") }
         if let gemm, case .failure(let error) = Gemm.parseBackend(gemm, source: "--gemm") {
             throw ValidationError(error.description)
         }
@@ -34,8 +53,10 @@ struct ComputeOptions: ParsableArguments {
         }
     }
 
-    /// Sets the backend and, for an emulated `--bf16`, says so once on stderr.
+    /// Sets the threads (``applyThreads()``) and the backend and, for an emulated `--bf16`,
+    /// says so once on stderr.
     func apply() {
+        applyThreads()
         if let gemm, case .success(let backend) = Gemm.parseBackend(gemm, source: "--gemm") {
             Gemm.backend = backend ?? GemmBackend.automatic.backend
         }

@@ -2,6 +2,7 @@
 
 import BERT
 import Datasets
+import Distributed
 import Foundation
 import Randomness
 import Tokenization
@@ -16,11 +17,11 @@ extension TrainCommand {
     /// epoch the validation texts' masked-token loss and perplexity (`exp(loss)`). A checkpoint
     /// without the MLM head gets it newly initialized, and says so. Saves an HF folder that
     /// transformers' `BertForMaskedLM` and the fill-mask pipeline load.
-    func runMaskedLanguageModeling() throws {
+    func runMaskedLanguageModeling(_ communicator: Communicator) throws {
         let outputURL = URL(fileURLWithPath: output)
         let modelURL = try modelOptions.modelURL
         guard let trainPath = taskOptions.train else { throw CLIError("--task mlm needs --train FILE") }
-        try checkOutput(model: modelURL)
+        try checkOutput(model: modelURL, communicator)
         try refuseUnsupportedOptions(for: "--task mlm")
         let tokenizer = try BertTokenizer.load(from: modelURL)
         let maxLength = try taskOptions.maxLength(forModelAt: modelURL)
@@ -48,8 +49,7 @@ extension TrainCommand {
         let (model, report) = try BertForMaskedLM.load(
             from: modelURL, dropout: training.dropout, generator: &generator)
         try model.checkVocabulary(of: tokenizer, folder: modelOptions.model)
-        var out = Reporter(json: json, logEvery: training.logEvery)
-        out.accumulation = training.gradientAccumulationSteps
+        let out = reporter(communicator)
         out.text(
             "\(grouped(train.count)) training and \(grouped(validation.count)) validation texts, "
                 + "\(fixed(mlmOptions.mlmProbability * 100, 0)) % of tokens masked"
@@ -61,7 +61,10 @@ extension TrainCommand {
                 "warning: random token replacement is not supported with whole word masking: "
                     + "every selected word becomes [MASK] (as transformers does)")
         }
-        _ = try fineTune(model, report: report, on: train, validation: validation, out: out)
+        _ = try fineTune(
+            model, report: report, on: train, validation: validation, out: out,
+            communicator: communicator)
+        guard communicator.isWriter else { return }
         out.text("")
         out.text("Saving model to \(output)")
         try ModelFolder.saveKeepingOtherFiles(model, tokenizerFolder: modelURL, into: outputURL)

@@ -2,6 +2,7 @@
 
 import BERT
 import Datasets
+import Distributed
 import Foundation
 import Randomness
 import Tokenization
@@ -15,11 +16,11 @@ extension TrainCommand {
     /// match and F1 of the post-processed answers on the validation questions (the
     /// `--validation` file, or `--validation-fraction` of the training questions). Saves an HF
     /// folder that transformers' `BertForQuestionAnswering` loads.
-    func runQuestionAnswering() throws {
+    func runQuestionAnswering(_ communicator: Communicator) throws {
         let outputURL = URL(fileURLWithPath: output)
         let modelURL = try modelOptions.modelURL
         guard let trainPath = taskOptions.train else { throw CLIError("--task squad needs --train FILE") }
-        try checkOutput(model: modelURL)
+        try checkOutput(model: modelURL, communicator)
         try refuseUnsupportedOptions(for: "--task squad")
         let tokenizer = try BertTokenizer.load(from: modelURL)
         let maxLength = try taskOptions.maxLength(forModelAt: modelURL)
@@ -54,8 +55,7 @@ extension TrainCommand {
         let (model, report) = try BertForQuestionAnswering.load(
             from: modelURL, dropout: training.dropout, generator: &generator)
         try model.checkVocabulary(of: tokenizer, folder: modelOptions.model)
-        var out = Reporter(json: json, logEvery: training.logEvery)
-        out.accumulation = training.gradientAccumulationSteps
+        let out = reporter(communicator)
         out.text(
             "\(grouped(trainExamples.count)) training questions (\(grouped(train.count)) windows), "
                 + "\(grouped(validationExamples.count)) validation questions "
@@ -66,7 +66,10 @@ extension TrainCommand {
                 "warning: \(unanswerable) questions have no answer (SQuAD v2.0): they train on "
                     + "[CLS], but evaluation never predicts no answer without --version-2-with-negative")
         }
-        _ = try fineTune(model, report: report, on: train, validation: validation, out: out)
+        _ = try fineTune(
+            model, report: report, on: train, validation: validation, out: out,
+            communicator: communicator)
+        guard communicator.isWriter else { return }
         out.text("")
         out.text("Saving model to \(output)")
         try ModelFolder.saveKeepingOtherFiles(model, tokenizerFolder: modelURL, into: outputURL)

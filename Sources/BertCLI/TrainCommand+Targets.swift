@@ -2,6 +2,7 @@
 
 import BERT
 import Datasets
+import Distributed
 import Foundation
 import Randomness
 import Tokenization
@@ -13,13 +14,15 @@ extension TrainCommand {
     /// loss (MSE on one output; BCEWithLogits over the labels). Reports MSE / Pearson /
     /// Spearman or micro / macro F1 and subset accuracy after every epoch and saves the folder
     /// with its `problem_type`.
-    func runTargets(_ problemType: BertConfiguration.ProblemType) throws {
+    func runTargets(_ problemType: BertConfiguration.ProblemType, _ communicator: Communicator)
+        throws
+    {
         let outputURL = URL(fileURLWithPath: output)
         let modelURL = try modelOptions.modelURL
         guard let format = taskOptions.tableFormat else {
             throw CLIError("--problem-type is for --task tsv|csv|jsonl")
         }
-        try checkOutput(model: modelURL)
+        try checkOutput(model: modelURL, communicator)
         try refuseUnsupportedOptions(
             for: "--problem-type \(problemType.rawValue)", [("--test", taskOptions.test != nil)])
         let tokenizer = try BertTokenizer.load(from: modelURL)
@@ -43,13 +46,15 @@ extension TrainCommand {
             from: modelURL, labels: labels, dropout: training.dropout,
             problemType: problemType, generator: &generator)
         try model.checkVocabulary(of: tokenizer, folder: modelOptions.model)
-        var out = Reporter(json: json, logEvery: training.logEvery)
-        out.accumulation = training.gradientAccumulationSteps
+        let out = reporter(communicator)
         out.text(
             "\(grouped(train.count)) training and \(grouped(validation.count)) validation examples, "
                 + "\(problemType.rawValue)"
                 + (problemType == .regression ? "" : ", labels: " + labels.joined(separator: " ")))
-        _ = try fineTune(model, report: report, on: train, validation: validation, out: out, labels: labels)
+        _ = try fineTune(
+            model, report: report, on: train, validation: validation, out: out, labels: labels,
+            communicator: communicator)
+        guard communicator.isWriter else { return }
         out.text("")
         out.text("Saving model to \(output)")
         try ModelFolder.saveKeepingOtherFiles(model, tokenizerFolder: modelURL, into: outputURL)
@@ -62,8 +67,10 @@ extension TrainCommand {
     /// report (metrics.jsonl/csv, loss_curve.svg, summary.md).
     func fineTune<Examples: TrainingExamples>(
         _ model: BertPreTrainedModel & FineTunable, report: LoadReport,
-        on train: Examples, validation: Examples, out: Reporter, labels: [String] = []
+        on train: Examples, validation: Examples, out: Reporter, labels: [String] = [],
+        communicator: Communicator
     ) throws -> TrainingSummary {
+        var out = out
         if !report.newlyInitialized.isEmpty {
             out.notice(
                 "Some weights of \(type(of: model).architecture) were not initialized from the "
@@ -73,7 +80,8 @@ extension TrainCommand {
         compute.apply()
         var fineTuning = training.fineTuningOptions
         fineTuning.precision = compute.precision
-        let tuner = try FineTuner(model: model, options: fineTuning)
+        let tuner = try FineTuner(model: model, options: fineTuning, communicator: communicator)
+        out.communication = { tuner.communication }
         let session = try CheckpointSession(
             options: checkpointing, tuner: tuner, train: train, validation: validation,
             output: URL(fileURLWithPath: output), tokenizerFolder: try modelOptions.modelURL,
@@ -82,11 +90,13 @@ extension TrainCommand {
         let summary = try tuner.train(
             on: train, validation: validation, from: session.resumed,
             observer: session.observe
-        ) { out.progress($0) }
+        ) { [out] in out.progress($0) }
         let trainingSeconds = Date().timeIntervalSince(start)
+        guard communicator.isWriter else { return summary }
         let bestEpoch = try session.restoreBest(summary)
         out.text("")
         out.text("Training complete! (\(formatTime(trainingSeconds)) h:mm:ss)")
+        out.communicationSummary()
         try writeReport(
             summary: summary, sizes: [("training", train.count), ("validation", validation.count)],
             tests: [], labels: labels, trainingSeconds: trainingSeconds, bestEpoch: bestEpoch,

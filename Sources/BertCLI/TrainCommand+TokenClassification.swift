@@ -2,6 +2,7 @@
 
 import BERT
 import Datasets
+import Distributed
 import Foundation
 import Randomness
 import Tokenization
@@ -14,11 +15,11 @@ extension TrainCommand {
     /// every epoch seqeval's entity precision, recall and F1 on the validation sentences (the
     /// `--validation` file, or `--validation-fraction` of the training file), per type at the
     /// end. Saves an HF folder that transformers' `BertForTokenClassification` loads.
-    func runTokenClassification() throws {
+    func runTokenClassification(_ communicator: Communicator) throws {
         let outputURL = URL(fileURLWithPath: output)
         let modelURL = try modelOptions.modelURL
         guard let trainPath = taskOptions.train else { throw CLIError("--task ner needs --train FILE") }
-        try checkOutput(model: modelURL)
+        try checkOutput(model: modelURL, communicator)
         try refuseUnsupportedOptions(for: "--task ner")
         let tokenizer = try BertTokenizer.load(from: modelURL)
         let maxLength = try taskOptions.maxLength(forModelAt: modelURL)
@@ -52,14 +53,15 @@ extension TrainCommand {
         let (model, report) = try BertForTokenClassification.load(
             from: modelURL, labels: labels, dropout: training.dropout, generator: &generator)
         try model.checkVocabulary(of: tokenizer, folder: modelOptions.model)
-        var out = Reporter(json: json, logEvery: training.logEvery)
-        out.accumulation = training.gradientAccumulationSteps
+        let out = reporter(communicator)
         out.text(
             "\(grouped(trainSentences.count)) training sentences (\(grouped(train.count)) windows), "
                 + "\(grouped(validationSentences.count)) validation sentences, labels: "
                 + labels.joined(separator: " "))
         let summary = try fineTune(
-            model, report: report, on: train, validation: validation, out: out, labels: labels)
+            model, report: report, on: train, validation: validation, out: out, labels: labels,
+            communicator: communicator)
+        guard communicator.isWriter else { return }
         if let entities = summary.epochs.last?.validation?.entities {
             out.text("")
             out.text("Validation entities (seqeval):")

@@ -4,6 +4,7 @@ import ArgumentParser
 import BERT
 import Checkpoints
 import Datasets
+import Distributed
 import Foundation
 import Randomness
 import Tokenization
@@ -19,6 +20,9 @@ struct TrainCommand: ParsableCommand {
             validation loss, accuracy and MCC, test figures). With --json, writes one JSON \
             object per line instead: {"event":"step",...} every --log-every steps, \
             {"event":"epoch",...}, {"event":"test",...} and {"event":"done","output":...}.
+            Under mpirun (Open MPI 4), every rank trains on its share of each batch and the \
+            gradients are summed before each update: the same run as one process, up to \
+            rounding without dropout. Rank 0 alone prints and writes --output.
             """)
 
     /// The generator stream of newly initialized weights (ASCII `init`).
@@ -91,19 +95,32 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        let communicator = try Communicator.detect()
+        compute.applyThreads()
+        do {
+            try run(on: communicator)
+        } catch {
+            throw Self.rankError(error, communicator)
+        }
+        // Only a successful run finalizes: Open MPI's MPI_Finalize waits for every rank.
+        try communicator.finalize()
+    }
+
+    /// The run of `--task` on this rank of `communicator`.
+    func run(on communicator: Communicator) throws {
         switch taskOptions.task {
-        case "ner": return try runTokenClassification()
-        case "squad": return try runQuestionAnswering()
-        case "mlm": return try runMaskedLanguageModeling()
+        case "ner": return try runTokenClassification(communicator)
+        case "squad": return try runQuestionAnswering(communicator)
+        case "mlm": return try runMaskedLanguageModeling(communicator)
         default: break
         }
         if let problemType, let type = BertConfiguration.ProblemType(rawValue: problemType) {
-            try runTargets(type)
+            try runTargets(type, communicator)
             return
         }
         let outputURL = URL(fileURLWithPath: output)
         let modelURL = try modelOptions.modelURL
-        try checkOutput(model: modelURL)
+        try checkOutput(model: modelURL, communicator)
         let tokenizer = try BertTokenizer.load(from: modelURL)
         var data = try splitOptions.load(
             taskOptions, tokenizer: tokenizer,
@@ -137,8 +154,7 @@ struct TrainCommand: ParsableCommand {
             generator: &generator)
         try model.checkVocabulary(of: tokenizer, folder: modelOptions.model)
 
-        var out = Reporter(json: json, logEvery: training.logEvery)
-        out.accumulation = training.gradientAccumulationSteps
+        var out = reporter(communicator)
         out.showMacroF1 = taskOptions.tableFormat != nil
         let batchSize = training.batchSize
         out.text(dataSummary(data, batchSize: batchSize))
@@ -168,7 +184,8 @@ struct TrainCommand: ParsableCommand {
             }
             fineTuning.classWeights = weights
         }
-        let tuner = try FineTuner(model: model, options: fineTuning)
+        let tuner = try FineTuner(model: model, options: fineTuning, communicator: communicator)
+        out.communication = { tuner.communication }
         let session = try CheckpointSession(
             options: checkpointing, tuner: tuner, train: data.train, validation: data.validation,
             output: outputURL, tokenizerFolder: modelURL, out: out)
@@ -176,13 +193,16 @@ struct TrainCommand: ParsableCommand {
         let summary = try tuner.train(
             on: data.train, validation: data.validation, from: session.resumed,
             observer: session.observe
-        ) { out.progress($0) }
+        ) { [out] in out.progress($0) }
         let trainingSeconds = Date().timeIntervalSince(start)
+        // Rank 0 alone tests, reports and saves.
+        guard communicator.isWriter else { return }
         let bestEpoch = try session.restoreBest(summary)
         var testResults: [(name: String, result: EvaluationResult)] = []
         out.text("")
         out.text("Training complete!")
         out.text("Total training took \(formatTime(Date().timeIntervalSince(start))) (h:mm:ss)")
+        out.communicationSummary()
 
         for test in data.tests {
             let result = try tuner.evaluate(test.examples)
@@ -232,7 +252,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Fails before anything is loaded when `--output` may not be written: for every task.
-    func checkOutput(model modelURL: URL) throws {
+    /// Rank 0 alone checks it (the other ranks never touch it).
+    func checkOutput(model modelURL: URL, _ communicator: Communicator) throws {
+        guard communicator.isWriter else { return }
         let inputs = [taskOptions.data, taskOptions.train, taskOptions.validation, taskOptions.test]
             .compactMap { $0.map { URL(fileURLWithPath: $0) } }
         try OutputFolder.check(
@@ -284,15 +306,24 @@ struct Reporter {
     /// Whether the human output shows macro-F1 (tasks other than the tutorial's CoLA).
     var showMacroF1 = false
     /// Whether standard output is a terminal: then a live progress bar is drawn too.
-    let terminal = isatty(STDOUT_FILENO) != 0
+    var terminal = isatty(STDOUT_FILENO) != 0
+    /// Whether nothing is written: the ranks of an `mpirun` job other than rank 0 (errors
+    /// still reach standard error).
+    var silent = false
+    /// The gradient all-reduces' cost so far, for a data-parallel run.
+    var communication: (() -> CommunicationStatistics)?
+
+    /// Whether the live progress bar is drawn.
+    private var drawsBar: Bool { terminal && !json && !silent }
 
     /// A line of the human output (nothing in JSON mode).
     func text(_ line: String) {
-        if !json { write(line) }
+        if !json && !silent { write(line) }
     }
 
     /// A notice: on standard output in human mode, standard error in JSON mode.
     func notice(_ text: String) {
+        guard !silent else { return }
         if json {
             FileHandle.standardError.write(Data((text + "\n").utf8))
         } else {
@@ -302,7 +333,7 @@ struct Reporter {
 
     /// A JSON line (nothing in human mode).
     func json(_ fields: [(String, String)]) {
-        if json { write(JSONText.object(fields)) }
+        if json && !silent { write(JSONText.object(fields)) }
     }
 
     /// Writes a line unbuffered, so progress reaches a pipe or log file as it happens.
@@ -319,7 +350,7 @@ struct Reporter {
             text("======== Epoch \(epoch) / \(epochs) ========")
             text("Training...")
         case .step(let step):
-            if terminal && !json {
+            if drawsBar {
                 FileHandle.standardOutput.write(Data(ProgressBar.line(for: step).utf8))
             }
             // A step reports when its batches pass a multiple of --log-every (groups of
@@ -337,7 +368,7 @@ struct Reporter {
                 ("learning_rate", JSONText.number(step.learningRate)),
                 ("grad_norm", JSONText.number(Double(step.gradientNorm))),
                 ("elapsed", JSONText.number(step.elapsed)),
-            ])
+            ] + communicationFields)
         case .stepSkipped(let step):
             text(
                 "  Skipped step \(step.step) (batch \(step.batch)): loss \(step.loss), "
@@ -347,7 +378,7 @@ struct Reporter {
                 ("step", String(step.step)), ("batch", String(step.batch)),
             ])
         case .validationStarted:
-            if terminal && !json {
+            if drawsBar {
                 FileHandle.standardOutput.write(Data(ProgressBar.clearLine.utf8))
             }
         case .epochFinished(let report):

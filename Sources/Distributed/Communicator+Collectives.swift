@@ -120,6 +120,24 @@ extension Communicator {
         return result
     }
 
+    /// Sends rank `root`'s `buffer` to every rank, in place (`MPI_Bcast` in pieces of at most
+    /// 2³¹ − 1 bytes): for parameters and optimizer state, without copies.
+    ///
+    /// Every rank must pass a buffer of the same length. A single process leaves it as it is.
+    /// - Throws: ``DistributedError/callFailed(function:rank:size:code:message:)``.
+    public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, from root: Int = 0) throws {
+        precondition((0..<size).contains(root), "broadcast: root \(root) outside 0..<\(size)")
+        guard usesMPI, let base = buffer.baseAddress else { return }
+        try checkActive("MPI_Bcast")
+        var done = 0
+        while done < buffer.count {
+            let n = min(buffer.count - done, Self.messageLimit)
+            try check(
+                swiftbert_mpi_broadcast_bytes(base + done, Int32(n), Int32(root)), "MPI_Bcast")
+            done += n
+        }
+    }
+
     /// Collects every rank's `bytes`, of any lengths, on rank `root` (`MPI_Allgather` of the
     /// lengths, then `MPI_Gatherv`): for sharded evaluation, each rank's results to rank 0.
     ///

@@ -2,6 +2,7 @@
 
 import BERT
 import Datasets
+import Distributed
 import Foundation
 import Kernels
 import Randomness
@@ -16,6 +17,14 @@ import Randomness
 /// validation set in eval mode. Parameters, gradients and both AdamW moments are flat
 /// buffers with the model's layout, so zeroing, clipping and the update are single passes.
 /// The same seed and thread count give the same bits.
+///
+/// With a ``communicator`` of N > 1 ranks (data parallelism over MPI, PyTorch DDP's design)
+/// every rank draws the same global batches, computes its contiguous share of each
+/// (``DataParallelShare``) with the loss weighted by the share's part of the loss
+/// denominator, and the ranks' losses and gradients are summed before clipping and the same
+/// AdamW update on every rank, so an N-rank run follows one process's up to rounding
+/// (without dropout; with it, in distribution: each rank draws its own masks). Validation
+/// runs on rank 0 alone, whose observer decides early stopping for every rank.
 public final class FineTuner {
     /// The generator stream of dropout masks (ASCII `dropout`).
     public static let dropoutStream: UInt64 = 0x64_72_6F_70_6F_75_74
@@ -24,6 +33,12 @@ public final class FineTuner {
     /// ``BertForTokenClassification``.
     public let model: BertPreTrainedModel & FineTunable
     public let options: FineTuningOptions
+    /// The ranks that share each batch (a single process by default).
+    public let communicator: Communicator
+    /// What the gradient all-reduces cost so far (zero for a single process).
+    public internal(set) var communication = CommunicationStatistics()
+    /// The bucketed gradient sum of a data-parallel run, planned at the start of `train`.
+    var gradientReduction: GradientReduction?
     let activations: EncoderActivations
     let gradients: EncoderGradients
     /// The accumulated gradient of every parameter (each `param.grad`), in the model's layout:
@@ -38,10 +53,13 @@ public final class FineTuner {
     private var gradientsNeedZeroing = true
 
     /// Prepares to fine-tune `model` (updated in place).
+    /// - Parameter communicator: The ranks of a data-parallel run (every rank passes the same
+    ///   model, options and data); a single process by default.
     /// - Throws: ``TrainingError`` for invalid options or a regression model.
-    public init(model: BertPreTrainedModel & FineTunable, options: FineTuningOptions = .init())
-        throws
-    {
+    public init(
+        model: BertPreTrainedModel & FineTunable, options: FineTuningOptions = .init(),
+        communicator: Communicator = .singleProcess()
+    ) throws {
         try options.validate()
         if case .layers(let n) = options.freezing, n > model.configuration.numHiddenLayers {
             throw TrainingError.invalidOption(
@@ -50,6 +68,7 @@ public final class FineTuner {
         }
         self.model = model
         self.options = options
+        self.communicator = communicator
         model.setPrecision(options.precision)
         model.freezing = options.freezing
         if let weights = options.classWeights {
@@ -110,9 +129,15 @@ public final class FineTuner {
     /// uninterrupted run. A step whose loss or gradient norm is not finite stops the run
     /// before its update, or with ``FineTuningOptions/skipNonFinite`` makes no update and
     /// counts as a step (its batch and learning rate are used up).
+    ///
+    /// Data-parallel (``isDataParallel``): every rank calls it with the same sets and state
+    /// (``synchronizeReplicas(state:)`` after a resume); only rank 0 validates (the other
+    /// ranks' epoch reports have no validation figures), and rank 0's observer decision at
+    /// an epoch's end holds for every rank.
     /// - Throws: ``TrainingError/nonFiniteStep(step:epoch:batch:loss:gradientNorm:)``,
     ///   ``TrainingError/labelOutOfRange(label:classes:)``, `ModelError` for ids outside the
-    ///   embeddings, or what `observer` throws.
+    ///   embeddings, ``TrainingError/replicasDiffer(what:ranks:size:)``, a
+    ///   `DistributedError`, or what `observer` throws.
     public func train<Examples: TrainingExamples>(
         on train: Examples, validation: Examples, from state: TrainingState?,
         observer: (TrainingState, TrainingMoment) throws -> TrainingDecision,
@@ -126,7 +151,17 @@ public final class FineTuner {
             state.sampler.count == train.count && state.sampler.batchSize == options.batchSize,
             "FineTuner: the state's sampler does not fit the training set and batch size")
         model.refreshBFloat16Parameters()  // the parameters may have been restored
-        reserveWorkspace(for: train, batchSize: options.batchSize)
+        let parallel = isDataParallel
+        if parallel {
+            try checkReplicas(
+                "parameters or training set size at the start", extra: "\(train.count)")
+            gradientReduction = GradientReduction(
+                communicator: communicator, gradients: gradients.parameters,
+                trainable: model.trainableRange)
+        }
+        // A rank's share of a batch is at most ceil(batch / ranks) sequences.
+        let share = (options.batchSize + communicator.size - 1) / communicator.size
+        reserveWorkspace(for: train, batchSize: share)
         reserveWorkspace(for: validation, batchSize: options.evaluationBatchSize)
         var batch = PackedBatch()
         // Labels: one per sequence, two (QA spans) or one per token (tags, masked LM).
@@ -159,13 +194,23 @@ public final class FineTuner {
                 let microBatches = min(options.gradientAccumulationSteps, remaining)
                 let dLoss = microBatches == 1 ? 1 : 1 / Float(microBatches)
                 var loss: Float = 0
+                var localLoss = 0.0
+                communication.lastSeconds = 0
                 for _ in 0..<microBatches {
                     guard let indices = state.sampler.nextBatch() else { break }
-                    train.fill(&batch, indices: indices, epoch: epoch)
-                    try model.validate(batch)
-                    loss += dLoss * accumulateGradients(batch, dLoss: dLoss, dropout: &state.dropout)
+                    if parallel {
+                        localLoss += try accumulateShare(
+                            indices, of: train, epoch: epoch, into: &batch, dLoss: dLoss,
+                            dropout: &state.dropout)
+                    } else {
+                        train.fill(&batch, indices: indices, epoch: epoch)
+                        try model.validate(batch)
+                        loss +=
+                            dLoss * accumulateGradients(batch, dLoss: dLoss, dropout: &state.dropout)
+                    }
                     state.epochBatches += 1
                 }
+                if parallel { loss = try reduceStep(localLoss: localLoss) }
                 let rate = schedule.learningRate(atStep: state.step)
                 let norm = applyUpdate(loss: loss, learningRate: rate, step: state.step + 1)
                 let report = StepReport(
@@ -193,7 +238,8 @@ public final class FineTuner {
             progress(.validationStarted(epoch: epoch))
             let validationStart = clock.now
             let result =
-                validation.count > 0 ? try validation.evaluate(with: self) : nil
+                validation.count > 0 && communicator.isWriter
+                ? try validation.evaluate(with: self) : nil
             let report = EpochReport(
                 epoch: epoch,
                 trainingLoss: state.epochSteps > 0
@@ -204,8 +250,11 @@ public final class FineTuner {
             state.epoch += 1
             state.inEpoch = false
             progress(.epochFinished(report))
-            if try observer(state, .epochEnd) == .stop { break }
+            var decision = try observer(state, .epochEnd)
+            if parallel { decision = try agree(on: decision) }
+            if decision == .stop { break }
         }
+        try checkReplicas("parameters at the end")
         return state.summary
     }
 
@@ -260,13 +309,18 @@ public final class FineTuner {
     public func accumulateGradients(
         _ batch: PackedBatch, dLoss: Float, dropout generator: inout SeededGenerator
     ) -> Float {
+        zeroGradientsIfNeeded()
+        return model.accumulateGradients(
+            batch, activations: activations, gradients: gradients, dLoss: dLoss,
+            classWeights: classWeights.map { UnsafePointer($0.pointer) }, generator: &generator)
+    }
+
+    /// `zero_grad` when the buffer may hold an earlier step's gradients.
+    func zeroGradientsIfNeeded() {
         if gradientsNeedZeroing {
             gradients.zero()
             gradientsNeedZeroing = false
         }
-        return model.accumulateGradients(
-            batch, activations: activations, gradients: gradients, dLoss: dLoss,
-            classWeights: classWeights.map { UnsafePointer($0.pointer) }, generator: &generator)
     }
 
     /// The second half of a step: `clip_grad_norm_` over the trainable parameters and — only

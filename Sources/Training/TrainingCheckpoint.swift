@@ -54,11 +54,12 @@ public enum TrainingCheckpoint {
 
     /// The settings of a run that a checkpoint must share to be resumed: the model's
     /// labels, dropout and initial weights (which cover the architecture, the checkpoint and
-    /// the seeded classifier), the training and validation examples, and every option that
-    /// changes the loss curve. `maxSteps` may change.
+    /// the seeded classifier), the training and validation examples, every option that
+    /// changes the loss curve, and the number of data-parallel ranks (`worldSize`: each
+    /// rank's share of a batch, and its dropout stream, depend on it). `maxSteps` may change.
     public static func settings(
         model: BertPreTrainedModel, options: FineTuningOptions,
-        train: some TrainingExamples, validation: some TrainingExamples
+        train: some TrainingExamples, validation: some TrainingExamples, worldSize: Int = 1
     ) -> [Setting] {
         let c = model.configuration
         let total =
@@ -85,7 +86,15 @@ public enum TrainingCheckpoint {
             Setting("precision", options.precision.rawValue),
             Setting("gemm backend", Gemm.backend.rawValue),
         ] + optionalSettings(options)
+            + (worldSize == 1 ? [] : [Setting(worldSizeSetting, "\(worldSize)")])
     }
+
+    /// The setting of a data-parallel run's number of ranks: recorded when it is not 1, so a
+    /// checkpoint without it is a single process's.
+    public static let worldSizeSetting = "world size"
+
+    /// The values of settings that a checkpoint (or this run) leaves out when they hold them.
+    static let absentValues = [worldSizeSetting: "1"]
 
     /// Settings recorded only when they differ from their defaults, so that checkpoints
     /// written before the option existed still resume.
@@ -235,10 +244,17 @@ public enum TrainingCheckpoint {
         throws
     {
         let saved = Dictionary(savedSettings.map { ($0.name, $0.value) }) { first, _ in first }
-        for setting in settings where saved[setting.name] != setting.value {
+        let current = Dictionary(settings.map { ($0.name, $0.value) }) { first, _ in first }
+        // Either side may leave out a setting at its usual value (the world size of 1).
+        let names = settings.map(\.name)
+            + absentValues.keys.sorted().filter { current[$0] == nil && saved[$0] != nil }
+        for name in names {
+            let savedValue = saved[name] ?? absentValues[name]
+            let currentValue = current[name] ?? absentValues[name] ?? ""
+            guard savedValue != currentValue else { continue }
             throw TrainingError.checkpointMismatch(
-                path: folder.path, setting: setting.name,
-                saved: saved[setting.name] ?? "absent", current: setting.value)
+                path: folder.path, setting: name, saved: savedValue ?? "absent",
+                current: currentValue)
         }
     }
 

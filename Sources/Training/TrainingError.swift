@@ -23,6 +23,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A checkpoint was saved by a run with other data, model or options (the first
     /// difference: what, the checkpoint's value, this run's value).
     case checkpointMismatch(path: String, setting: String, saved: String, current: String)
+    /// Data parallelism: `ranks` of the `size` ranks hold another `what` than rank 0 (other
+    /// model files, data or seeds on some host, or a bug).
+    case replicasDiffer(what: String, ranks: Int, size: Int)
 
     public var description: String {
         switch self {
@@ -46,6 +49,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable, Sendable {
         case .checkpointMismatch(let path, let setting, let saved, let current):
             return "\(path): cannot resume: \(setting) differs (checkpoint: \(saved), "
                 + "this run: \(current))"
+        case .replicasDiffer(let what, let ranks, let size):
+            return "\(ranks) of \(size) ranks differ from rank 0 in their \(what): every rank "
+                + "must load the same model files and data with the same options"
         }
     }
 }

@@ -1,0 +1,209 @@
+// swift-bert — training.
+
+import BERT
+import Datasets
+import Distributed
+import Foundation
+import Kernels
+import Randomness
+
+/// Which part of a global batch each rank of a data-parallel run computes.
+///
+/// The ranks split the batch into contiguous parts in rank order. When the batch does not
+/// divide evenly, the first `count % size` ranks get one example more, and a rank's part
+/// may be empty (a last batch smaller than the number of ranks). PyTorch's
+/// `DistributedSampler` gives each rank whole batches of its own instead. Here every rank
+/// draws the same global batch from one sampler and takes its slice of it, so an N-rank
+/// step sums the same examples as one process's step.
+public enum DataParallelShare {
+    /// Rank `rank`'s positions in a batch of `count` examples split over `size` ranks.
+    /// - Precondition: `count ≥ 0` and `rank` lies in `0..<size`.
+    public static func range(count: Int, rank: Int, size: Int) -> Range<Int> {
+        precondition(
+            count >= 0 && size >= 1 && (0..<size).contains(rank),
+            "DataParallelShare: rank \(rank) of \(size), count \(count)")
+        let base = count / size
+        let extra = count % size
+        let start = rank * base + min(rank, extra)
+        return start..<(start + base + (rank < extra ? 1 : 0))
+    }
+}
+
+/// What the gradient all-reduce of a data-parallel run cost.
+public struct CommunicationStatistics: Sendable, Equatable {
+    /// Steps whose gradients were summed over the ranks.
+    public var steps = 0
+    /// Bytes of gradient each rank sends into each step's sum (the trainable parameters).
+    public var bytesPerStep = 0
+    /// Seconds the last step spent in its all-reduces (loss denominators, loss and
+    /// gradients), waits for slower ranks included.
+    public var lastSeconds = 0.0
+    /// Seconds over every step so far.
+    public var totalSeconds = 0.0
+
+    /// Nothing yet.
+    public init() {}
+
+    /// The mean seconds per step (0 before the first).
+    public var meanSeconds: Double { steps > 0 ? totalSeconds / Double(steps) : 0 }
+}
+
+/// The gradient sum of a data-parallel run: DDP's buckets over the trainable parameters,
+/// all started once the backward pass is over (no overlap with it yet), then waited for.
+final class GradientReduction {
+    let engine: BucketedAllreduce
+    let plan: GradientBuckets
+
+    init(communicator: Communicator, gradients: FloatBuffer, trainable: Range<Int>) {
+        // One segment: the backward pass runs inside the model, so the buckets are cut from
+        // the top of the buffer down, in the order DDP would start them.
+        plan = GradientBuckets(segments: trainable.isEmpty ? [] : [trainable])
+        engine = BucketedAllreduce(
+            communicator: communicator,
+            buffer: UnsafeMutableBufferPointer(start: gradients.pointer, count: gradients.count),
+            capacity: max(1, plan.buckets.count))
+    }
+
+    /// Sums every bucket over the ranks, in place.
+    func run() throws {
+        for bucket in plan.buckets { try engine.start(bucket) }
+        try engine.waitAll()
+    }
+}
+
+extension FineTuner {
+    /// Whether this fine-tuner shares each batch with other ranks.
+    public var isDataParallel: Bool { communicator.size > 1 }
+
+    /// The denominator of the model's mean training loss over `batch`: what one example or
+    /// token weighs in it. Sequences for sequence classification and question answering
+    /// (QA's two cross-entropies are means over the sequences; run_qa's windows never
+    /// ignore a position), the sum of the labels' class weights with
+    /// ``FineTuningOptions/classWeights`` (`CrossEntropyLoss(weight=…)`'s weighted mean),
+    /// and the labelled tokens (not -100) for token classification and masked LM.
+    func lossDenominator(of batch: PackedBatch) -> Double {
+        switch model {
+        case is BertForTokenClassification, is BertForMaskedLM:
+            var counted = 0
+            for label in batch.labels where label != -100 { counted += 1 }
+            return Double(counted)
+        default:
+            guard let weights = classWeights?.pointer else { return Double(batch.batch) }
+            var total = 0.0
+            for label in batch.labels { total += Double(weights[Int(label)]) }
+            return total
+        }
+    }
+
+    /// One micro-batch of a data-parallel step: this rank's share of the global batch
+    /// `indices` (``DataParallelShare``), its loss scaled by the share's part of the loss
+    /// denominator, so that the ranks' gradients SUM to the gradient of one process's mean
+    /// loss over the whole batch, ACCUMULATED into the gradients.
+    ///
+    /// Every rank calls it for every micro-batch, whatever its share (one all-reduce of the
+    /// denominators). The shared `dropout` generator gives one word per call on every rank,
+    /// which seeds this rank's own masks: the ranks' masks are independent, and the shared
+    /// state stays the same on every rank (checkpoints hold rank 0's). So with dropout an
+    /// N-rank run equals one process only in distribution; without, up to rounding.
+    /// - Returns: This rank's part of the micro-batch's loss, times `dLoss`; NaN when the
+    ///   whole batch has nothing to average over (every token ignored), as PyTorch gives.
+    func accumulateShare<Examples: TrainingExamples>(
+        _ indices: ArraySlice<Int>, of train: Examples, epoch: Int, into batch: inout PackedBatch,
+        dLoss: Float, dropout: inout SeededGenerator
+    ) throws -> Double {
+        zeroGradientsIfNeeded()
+        let share = DataParallelShare.range(
+            count: indices.count, rank: communicator.rank, size: communicator.size)
+        let start = indices.startIndex
+        let mine = indices[(start + share.lowerBound)..<(start + share.upperBound)]
+        var generator = SeededGenerator(
+            seed: dropout.next(), stream: Self.dropoutStream &+ 1 &+ UInt64(communicator.rank))
+        var counted = 0.0
+        if !mine.isEmpty {
+            train.fill(&batch, indices: mine, epoch: epoch)
+            try model.validate(batch)
+            counted = lossDenominator(of: batch)
+        }
+        let clock = ContinuousClock()
+        let begin = clock.now
+        let total = try sum(counted)
+        communication.lastSeconds += Self.seconds(clock.now - begin)
+        guard total > 0 else { return .nan }
+        guard counted > 0 else { return 0 }
+        let weight = counted / total
+        let loss = accumulateGradients(
+            batch, dLoss: Float(Double(dLoss) * weight), dropout: &generator)
+        return Double(dLoss) * weight * Double(loss)
+    }
+
+    /// The end of a data-parallel step's backward passes: sums the ranks' parts of the loss
+    /// and the gradients of the trainable parameters over the ranks (the same bits on every
+    /// rank), so that clipping and AdamW then run identically everywhere.
+    /// - Returns: The step's loss, as one process computes it up to rounding.
+    func reduceStep(localLoss: Double) throws -> Float {
+        let clock = ContinuousClock()
+        let begin = clock.now
+        let loss = try sum(localLoss)
+        try gradientReduction?.run()
+        communication.lastSeconds += Self.seconds(clock.now - begin)
+        communication.totalSeconds += communication.lastSeconds
+        communication.steps += 1
+        communication.bytesPerStep = model.trainableRange.count * MemoryLayout<Float>.stride
+        return Float(loss)
+    }
+
+    /// `value` summed over the ranks (rank order: the same bits everywhere).
+    func sum(_ value: Double) throws -> Double {
+        var total = value
+        try withUnsafeMutablePointer(to: &total) {
+            try communicator.allreduceSum(UnsafeMutableBufferPointer(start: $0, count: 1))
+        }
+        return total
+    }
+
+    /// Rank 0's `decision` on every rank: the observer's choice at an epoch's end (early
+    /// stopping reads validation figures that only rank 0 computes).
+    func agree(on decision: TrainingDecision) throws -> TrainingDecision {
+        let bytes = try communicator.broadcast([decision == .stop ? 1 : 0])
+        return bytes.first == 1 ? .stop : .proceed
+    }
+
+    /// Throws unless every rank holds rank 0's parameters (their checksums) and `extra`:
+    /// before the first step (other model files, data or seeds on some host) and after the
+    /// last (a bug).
+    /// - Throws: ``TrainingError/replicasDiffer(what:ranks:size:)`` on every rank alike.
+    func checkReplicas(_ what: String, extra: String = "") throws {
+        guard isDataParallel else { return }
+        let own = Array(
+            (TrainingCheckpoint.checksum(model.parameters.pointer, count: model.table.count)
+                + " " + extra).utf8)
+        let reference = try communicator.broadcast(own)
+        let differing = try sum(reference == own ? 0 : 1)
+        if differing > 0 {
+            throw TrainingError.replicasDiffer(
+                what: what, ranks: Int(differing), size: communicator.size)
+        }
+    }
+
+    /// Sends rank 0's parameters, AdamW moments and `state` to every rank, for a run that
+    /// rank 0 alone restored from a checkpoint (``TrainingCheckpoint/restore(into:from:contents:)``):
+    /// afterwards every rank continues from it. Every rank must call it; the other ranks'
+    /// `state` is ignored.
+    /// - Returns: Rank 0's `state` on every rank (nil when rank 0 starts from the beginning;
+    ///   then nothing else is sent). A single process gets `state` back.
+    public func synchronizeReplicas(state: TrainingState?) throws -> TrainingState? {
+        guard isDataParallel else { return state }
+        let encoded: [UInt8] =
+            communicator.isWriter
+            ? try state.map { Array(try TrainingCheckpoint.encoder().encode($0)) } ?? [] : []
+        let bytes = try communicator.broadcast(encoded)
+        guard !bytes.isEmpty else { return nil }
+        for buffer in [model.parameters, firstMoment, secondMoment] {
+            try communicator.broadcast(
+                UnsafeMutableRawBufferPointer(
+                    start: buffer.pointer, count: buffer.count * MemoryLayout<Float>.stride))
+        }
+        if communicator.isWriter { return state }
+        return try TrainingCheckpoint.decoder().decode(TrainingState.self, from: Data(bytes))
+    }
+}

@@ -1,0 +1,274 @@
+// swift-bert — CLI tests.
+
+import Checkpoints
+import Foundation
+import XCTest
+import _TestSupport
+
+/// `mpirun -np N bert train` against one process on tiny-bert: the same losses, gradient
+/// norms, validation figures and final model up to rounding (`--dropout 0`: with dropout
+/// each rank draws its own masks), rank 0 alone printing and writing, checkpoints that
+/// refuse another world size, and one error line when a rank fails. Skipped without
+/// `mpirun` (`make deps` installs Open MPI).
+final class DataParallelTrainTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        _ = try MPIRun.mpirun
+        folder = try TestPaths.temporaryDirectory()
+    }
+
+    override func tearDownWithError() throws {
+        if let folder { try? FileManager.default.removeItem(at: folder) }
+    }
+
+    /// 48 CoLA sentences: 43 training examples in batches of 8 (the last of 3: 2 + 1 on two
+    /// ranks, 1 + 1 + 1 on three), 5 validation.
+    private func colaArguments(_ output: URL, _ extra: [String] = []) throws -> [String] {
+        let data = try CoLASubset.make(in: folder)
+        return [
+            "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "cola", "--data",
+            data.path, "--output", output.path, "--epochs", "2", "--batch-size", "8",
+            "--learning-rate", "1e-3", "--dropout", "0", "--json", "--log-every", "1",
+        ] + extra
+    }
+
+    func testTwoAndThreeRanksFollowOneProcessOnCoLAWithAnUnevenLastBatch() throws {
+        let reference = folder.appendingPathComponent("one")
+        let one = try BertBinary.run(try colaArguments(reference))
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertEqual(try events(one.stdout, "step").count, 12)
+
+        // Two ranks, each with its own --output: rank 1 must write nothing into its own.
+        let two = folder.appendingPathComponent("two")
+        let unused = folder.appendingPathComponent("rank-1-output")
+        let job = try MPIRun.run(programs: [
+            try colaArguments(two), try colaArguments(unused),
+        ])
+        XCTAssertFalse(job.timedOut)
+        XCTAssertEqual(job.result.status, 0, job.result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: unused.path), "rank 1 wrote")
+        try assertSameRun(job.result.stdout, one.stdout, models: (two, reference), "2 ranks")
+        XCTAssertEqual(try events(job.result.stdout, "done").count, 1, "rank 1 printed")
+        for step in try events(job.result.stdout, "step") {
+            XCTAssertEqual(step["allreduce_bytes"] as? Int, Self.tinyClassifierBytes)
+        }
+        let allreduce = try events(job.result.stdout, "allreduce")
+        XCTAssertEqual(allreduce.first?["steps"] as? Int, 12, job.result.stdout)
+
+        let three = folder.appendingPathComponent("three")
+        let job3 = try MPIRun.run(ranks: 3, try colaArguments(three))
+        XCTAssertFalse(job3.timedOut)
+        XCTAssertEqual(job3.result.status, 0, job3.result.stderr)
+        try assertSameRun(job3.result.stdout, one.stdout, models: (three, reference), "3 ranks")
+        let summary = try String(
+            contentsOf: three.appendingPathComponent("summary.md"), encoding: .utf8)
+        XCTAssertTrue(summary.contains("| ranks (mpirun) | 3 |"), summary)
+    }
+
+    func testGradientAccumulationWithAnEmptyShareFollowsOneProcess() throws {
+        // 41 examples: micro-batches 8, 8 | 8, 8 | 8, 1; the last one is 1 + 0 on two ranks.
+        let extra = ["--limit-train", "41", "--gradient-accumulation-steps", "2"]
+        let reference = folder.appendingPathComponent("one")
+        let one = try BertBinary.run(try colaArguments(reference, extra))
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertEqual(try events(one.stdout, "step").count, 6)
+        let two = folder.appendingPathComponent("two")
+        let job = try MPIRun.run(try colaArguments(two, extra))
+        XCTAssertFalse(job.timedOut)
+        XCTAssertEqual(job.result.status, 0, job.result.stderr)
+        try assertSameRun(job.result.stdout, one.stdout, models: (two, reference), "accumulation")
+    }
+
+    func testTwoRanksFollowOneProcessOnTokenClassificationWithTokenWeightedLosses() throws {
+        // Sentences of different lengths: each rank's share holds another number of
+        // labelled tokens, so its loss weighs by tokens, not sentences.
+        func arguments(_ output: URL) -> [String] {
+            [
+                "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "ner",
+                "--train", TestPaths.fixture("ner/train.conll").path,
+                "--validation", TestPaths.fixture("ner/validation.conll").path,
+                "--output", output.path, "--epochs", "1", "--max-steps", "12",
+                "--batch-size", "5", "--learning-rate", "1e-3", "--dropout", "0", "--json",
+                "--log-every", "1",
+            ]
+        }
+        let reference = folder.appendingPathComponent("one")
+        let one = try BertBinary.run(arguments(reference))
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let two = folder.appendingPathComponent("two")
+        let job = try MPIRun.run(arguments(two))
+        XCTAssertFalse(job.timedOut)
+        XCTAssertEqual(job.result.status, 0, job.result.stderr)
+        try assertSameRun(job.result.stdout, one.stdout, models: (two, reference), "ner")
+        let epoch = try events(job.result.stdout, "epoch")
+        XCTAssertEqual(
+            epoch.first?["val_f1"] as? Double,
+            try events(one.stdout, "epoch").first?["val_f1"] as? Double)
+    }
+
+    func testResumeContinuesTheSameWorldSizeAndRefusesAnotherByName() throws {
+        // Dropout on: the ranks' masks come from the shared generator, which the checkpoint
+        // holds, so a resumed 2-rank run repeats the uninterrupted one bit for bit.
+        let extra = ["--dropout", "0.1", "--save-steps", "2"]
+        let reference = folder.appendingPathComponent("reference")
+        let uninterrupted = try MPIRun.run(try colaArguments(reference, extra))
+        XCTAssertEqual(uninterrupted.result.status, 0, uninterrupted.result.stderr)
+
+        let output = folder.appendingPathComponent("resumed")
+        let killed = try MPIRun.run(
+            try colaArguments(output, extra + ["--debug-exit-after-step", "5"]))
+        XCTAssertFalse(killed.timedOut)
+        XCTAssertNotEqual(killed.result.status, 0)
+        let resumed = try MPIRun.run(try colaArguments(output, extra + ["--resume", "latest"]))
+        XCTAssertEqual(resumed.result.status, 0, resumed.result.stderr)
+        XCTAssertTrue(
+            resumed.result.stderr.contains("Resuming from \(output.path)/checkpoint-4: step 4"),
+            resumed.result.stderr)
+        XCTAssertEqual(
+            try Data(contentsOf: output.appendingPathComponent("model.safetensors")),
+            try Data(contentsOf: reference.appendingPathComponent("model.safetensors")))
+        XCTAssertEqual(try stepLines(output), try stepLines(reference))
+
+        let alone = try BertBinary.run(try colaArguments(output, extra + ["--resume", "latest"]))
+        XCTAssertEqual(alone.status, 1, alone.stderr)
+        XCTAssertEqual(
+            errorLines(alone.stderr),
+            [
+                "Error: \(output.path)/checkpoint-12: cannot resume: world size differs "
+                    + "(checkpoint: 2, this run: 1)"
+            ])
+
+        let single = folder.appendingPathComponent("single")
+        let first = try BertBinary.run(
+            try colaArguments(single, extra + ["--debug-exit-after-step", "2"]))
+        XCTAssertEqual(first.status, 3, first.stderr)
+        let wider = try MPIRun.run(try colaArguments(single, extra + ["--resume", "latest"]))
+        XCTAssertFalse(wider.timedOut)
+        XCTAssertEqual(wider.result.status, 1, wider.result.stderr)
+        XCTAssertEqual(
+            errorLines(wider.result.stderr),
+            [
+                "Error: \(single.path)/checkpoint-2: cannot resume: world size differs "
+                    + "(checkpoint: 1, this run: 2)"
+            ])
+    }
+
+    func testAFailingRankEndsTheJobWithOneErrorLine() throws {
+        // Rank 1 alone differs (another seed, so other classifier weights): it names the
+        // difference, and the job ends without a hang or any output folder.
+        let output = folder.appendingPathComponent("out")
+        let job = try MPIRun.run(programs: [
+            try colaArguments(output), try colaArguments(output, ["--seed", "5"]),
+        ])
+        XCTAssertFalse(job.timedOut)
+        XCTAssertEqual(job.result.status, 1, job.result.stderr)
+        let lines = errorLines(job.result.stderr)
+        XCTAssertEqual(lines.count, 1, job.result.stderr)
+        XCTAssertTrue(
+            lines.first?.hasPrefix(
+                "Error: rank 1 of 2: this rank's initial model weights differ from rank 0's (rank 0: "
+            )
+                ?? false, job.result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output.path))
+
+        // Every rank meets the same error: it is printed once, by rank 0.
+        let missing = folder.appendingPathComponent("nowhere")
+        let both = try MPIRun.run(
+            [
+                "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "cola", "--data",
+                missing.path, "--output", output.path,
+            ])
+        XCTAssertFalse(both.timedOut)
+        XCTAssertEqual(both.result.status, 1, both.result.stderr)
+        XCTAssertEqual(
+            errorLines(both.result.stderr), ["Error: \(missing.path): no such file or folder"])
+    }
+
+    // MARK: - Helpers
+
+    /// tiny-bert with a 2-label classifier: 42 476 trainable floats.
+    static let tinyClassifierBytes = 42_476 * 4
+
+    /// `{"event":NAME,…}` objects of `--json` output.
+    private func events(_ stdout: String, _ name: String) throws -> [[String: Any]] {
+        try stdout.split(separator: "\n").compactMap { line in
+            guard line.hasPrefix("{") else { return nil }
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
+            guard let fields = object as? [String: Any], fields["event"] as? String == name
+            else { return nil }
+            return fields
+        }
+    }
+
+    private func stepLines(_ output: URL) throws -> [String] {
+        let text = try String(
+            contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        return text.split(separator: "\n").map(String.init).filter {
+            $0.hasPrefix("{\"kind\":\"step\"")
+        }
+    }
+
+    private func errorLines(_ stderr: String) -> [String] {
+        stderr.split(separator: "\n").map(String.init).filter { $0.hasPrefix("Error: ") }
+    }
+
+    /// Same step count, per-step loss and gradient norm within 1e-5, the same validation
+    /// figures, and final parameters within 1e-5.
+    ///
+    /// Except the attention key biases: their exact gradient is zero (a key bias adds the
+    /// same q·b to every score of a query's softmax), so what they get is rounding noise,
+    /// which AdamW normalizes into steps as large as the learning rate. Another summation
+    /// order moves them by up to ~lr per step; so does another thread count in ONE process
+    /// (measured on this run: 3.6e-5 between 1 and 2 threads). Every other tensor agrees to
+    /// ~1e-6.
+    private func assertSameRun(
+        _ parallel: String, _ single: String, models: (URL, URL), _ label: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let steps = try events(parallel, "step")
+        let expected = try events(single, "step")
+        XCTAssertEqual(steps.count, expected.count, label, file: file, line: line)
+        for (index, (got, want)) in zip(steps, expected).enumerated() {
+            for key in ["loss", "grad_norm", "learning_rate"] {
+                let a = got[key] as? Double ?? .nan
+                let b = want[key] as? Double ?? .nan
+                XCTAssertLessThanOrEqual(
+                    abs(a - b), 1e-5, "\(label) step \(index + 1) \(key): \(a) vs \(b)", file: file,
+                    line: line)
+            }
+        }
+        let epochs = try events(parallel, "epoch")
+        let expectedEpochs = try events(single, "epoch")
+        XCTAssertEqual(epochs.count, expectedEpochs.count, label, file: file, line: line)
+        for (got, want) in zip(epochs, expectedEpochs) {
+            for key in ["train_loss", "val_loss"] {
+                let a = got[key] as? Double ?? .nan
+                let b = want[key] as? Double ?? .nan
+                XCTAssertLessThanOrEqual(
+                    abs(a - b), 1e-5, "\(label) epoch \(key): \(a) vs \(b)", file: file, line: line)
+            }
+            for key in ["val_accuracy", "val_mcc", "val_f1"] where want[key] != nil {
+                XCTAssertEqual(
+                    got[key] as? Double, want[key] as? Double, "\(label) \(key)", file: file,
+                    line: line)
+            }
+        }
+        let a = try SafeTensorsFile(
+            contentsOf: models.0.appendingPathComponent("model.safetensors"))
+        let b = try SafeTensorsFile(
+            contentsOf: models.1.appendingPathComponent("model.safetensors"))
+        XCTAssertEqual(a.tensors.map(\.name).sorted(), b.tensors.map(\.name).sorted(), label)
+        var compared = 0
+        for tensor in b.tensors where !tensor.name.hasSuffix("attention.self.key.bias") {
+            let got = try a.floats(tensor.name)
+            let want = try b.floats(tensor.name)
+            XCTAssertEqual(got.count, want.count, "\(label) \(tensor.name)")
+            let worst = zip(got, want).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThanOrEqual(
+                worst, 1e-5, "\(label) \(tensor.name): max |Δ| \(worst)", file: file, line: line)
+            compared += 1
+        }
+        XCTAssertGreaterThan(compared, 10, label, file: file, line: line)
+    }
+}
