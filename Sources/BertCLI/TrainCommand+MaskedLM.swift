@@ -25,18 +25,8 @@ extension TrainCommand {
         try refuseUnsupportedOptions(for: "--task mlm")
         let tokenizer = try BertTokenizer.load(from: modelURL)
         let maxLength = try taskOptions.maxLength(forModelAt: modelURL)
-        var trainTexts = try Self.readTexts(trainPath)
-        var validationTexts: [String] = []
-        if let path = taskOptions.validation {
-            validationTexts = try Self.readTexts(path)
-        } else {
-            let split = try trainValidationSplit(
-                count: trainTexts.count, validationFraction: splitOptions.validationFraction,
-                seed: splitOptions.splitSeed)
-            validationTexts = split.validation.map { trainTexts[$0] }
-            trainTexts = split.train.map { trainTexts[$0] }
-        }
-        if let limit = training.limitTrain { trainTexts = Array(trainTexts.prefix(limit)) }
+        let (trainTexts, validationTexts) = try trainAndValidation(
+            try Self.readTexts(trainPath), validation: Self.readTexts)
         let masking = try MaskedLanguageModeling(
             tokenizer: tokenizer, seed: training.seed, probability: mlmOptions.mlmProbability,
             wholeWordMask: mlmOptions.wholeWordMask)

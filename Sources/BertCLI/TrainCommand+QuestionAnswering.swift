@@ -24,18 +24,8 @@ extension TrainCommand {
         try refuseUnsupportedOptions(for: "--task squad")
         let tokenizer = try BertTokenizer.load(from: modelURL)
         let maxLength = try taskOptions.maxLength(forModelAt: modelURL)
-        var trainExamples = try Self.readSquad(trainPath)
-        var validationExamples: [QuestionAnsweringExample] = []
-        if let path = taskOptions.validation {
-            validationExamples = try Self.readSquad(path)
-        } else {
-            let split = try trainValidationSplit(
-                count: trainExamples.count, validationFraction: splitOptions.validationFraction,
-                seed: splitOptions.splitSeed)
-            validationExamples = split.validation.map { trainExamples[$0] }
-            trainExamples = split.train.map { trainExamples[$0] }
-        }
-        if let limit = training.limitTrain { trainExamples = Array(trainExamples.prefix(limit)) }
+        let (trainExamples, validationExamples) = try trainAndValidation(
+            try Self.readSquad(trainPath), validation: Self.readSquad)
         let unanswerable = (trainExamples + validationExamples).filter(\.isImpossible).count
         let stride = squadOptions.docStride
         let train = QuestionAnsweringSet(

@@ -28,18 +28,9 @@ extension TrainCommand {
         guard labels.count >= 2 else {
             throw CLIError("\(trainPath): the tags hold \(labels.count) label; token classification needs at least 2")
         }
-        var trainSentences = trainFile.sentences
-        var validationSentences: [TaggedSentence] = []
-        if let path = taskOptions.validation {
-            validationSentences = try Self.readTagged(path, labels: labels).sentences
-        } else {
-            let split = try trainValidationSplit(
-                count: trainSentences.count, validationFraction: splitOptions.validationFraction,
-                seed: splitOptions.splitSeed)
-            validationSentences = split.validation.map { trainSentences[$0] }
-            trainSentences = split.train.map { trainSentences[$0] }
+        let (trainSentences, validationSentences) = try trainAndValidation(trainFile.sentences) {
+            try Self.readTagged($0, labels: labels).sentences
         }
-        if let limit = training.limitTrain { trainSentences = Array(trainSentences.prefix(limit)) }
         func encode(_ sentences: [TaggedSentence]) throws -> TokenClassificationExamples {
             let ids = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, Int32($0)) })
             return try TokenClassificationExamples(
