@@ -40,31 +40,15 @@ enum MPIJob {
     }
 
     /// `mpirun` on `PATH`, or a skip that says how to get it.
-    static var mpirun: URL {
-        get throws {
-            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-            for folder in path.split(separator: ":") {
-                let candidate = URL(fileURLWithPath: String(folder)).appendingPathComponent(
-                    "mpirun")
-                if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            }
-            throw XCTSkip("mpirun is not on PATH: `make deps` installs Open MPI (openmpi-bin)")
-        }
-    }
+    static var mpirun: URL { get throws { try MPILauncher.mpirun } }
 
-    /// `mpirun -np ranks --oversubscribe bert-mpi-selftest arguments…`, allowed to run as
-    /// root (containers, CI), and without the shared-memory transport's single-copy mode
-    /// (`process_vm_readv`, which containers without `CAP_SYS_PTRACE` refuse). Past `timeout`
-    /// seconds mpirun gets SIGTERM (it then kills its ranks), and SIGKILL 5 s later: a hang
-    /// fails the test instead of blocking it.
+    /// `mpirun -np ranks --oversubscribe bert-mpi-selftest arguments…`, in
+    /// ``MPILauncher``'s environment and under its watchdog.
     static func run(ranks: Int, _ arguments: [String], timeout: Double = 60) throws -> Result {
         try execute(
             try mpirun,
             ["-np", "\(ranks)", "--oversubscribe", try selfTest.path] + arguments,
-            environment: [
-                "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-                "OMPI_MCA_btl_vader_single_copy_mechanism": "none",
-            ], timeout: timeout)
+            environment: MPILauncher.environment, timeout: timeout)
     }
 
     /// The self-test alone (no mpirun), with `environment` added.
@@ -78,54 +62,10 @@ enum MPIJob {
         _ executable: URL, _ arguments: [String], environment: [String: String],
         timeout: Double
     ) throws -> Result {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        let begin = Date()
-        try process.run()
-        let timedOut = Flag()
-        let watchdog = DispatchWorkItem { [process] in
-            guard process.isRunning else { return }
-            timedOut.set()
-            kill(process.processIdentifier, SIGTERM)
-            DispatchQueue.global().asyncAfter(deadline: .now() + 5) {
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            }
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-        defer { watchdog.cancel() }
-        // Read stderr on another thread, so that neither pipe can fill up and block the job.
-        let errors = Flag.Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errors.data = stderr.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
+        let output = try MPILauncher.execute(
+            executable, arguments, environment: environment, timeout: timeout)
         return Result(
-            status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: errors.data, as: UTF8.self),
-            seconds: Date().timeIntervalSince(begin), timedOut: timedOut.isSet)
-    }
-}
-
-/// A flag and a data box shared with the watchdog and reader threads.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
-
-    final class Box: @unchecked Sendable {
-        var data = Data()
+            status: output.status, stdout: output.stdout, stderr: output.stderr,
+            seconds: output.seconds, timedOut: output.timedOut)
     }
 }
