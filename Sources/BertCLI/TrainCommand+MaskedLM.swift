@@ -18,7 +18,6 @@ extension TrainCommand {
     /// without the MLM head gets it newly initialized, and says so. Saves an HF folder that
     /// transformers' `BertForMaskedLM` and the fill-mask pipeline load.
     func runMaskedLanguageModeling(_ communicator: Communicator) throws {
-        let outputURL = URL(fileURLWithPath: output)
         let modelURL = try modelOptions.modelURL
         guard let trainPath = taskOptions.train else { throw CLIError("--task mlm needs --train FILE") }
         try checkOutput(model: modelURL, communicator)
@@ -55,10 +54,7 @@ extension TrainCommand {
             model, report: report, on: train, validation: validation, out: out,
             communicator: communicator)
         guard communicator.isWriter else { return }
-        out.text("")
-        out.text("Saving model to \(output)")
-        try ModelFolder.saveKeepingOtherFiles(model, tokenizerFolder: modelURL, into: outputURL)
-        out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
+        try saveFinalModel(model, out: out)
     }
 
     /// A text file (one text a line; `.jsonl`: JSON lines with `"text"`), blank lines dropped.

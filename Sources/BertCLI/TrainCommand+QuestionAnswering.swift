@@ -17,7 +17,6 @@ extension TrainCommand {
     /// `--validation` file, or `--validation-fraction` of the training questions). Saves an HF
     /// folder that transformers' `BertForQuestionAnswering` loads.
     func runQuestionAnswering(_ communicator: Communicator) throws {
-        let outputURL = URL(fileURLWithPath: output)
         let modelURL = try modelOptions.modelURL
         guard let trainPath = taskOptions.train else { throw CLIError("--task squad needs --train FILE") }
         try checkOutput(model: modelURL, communicator)
@@ -60,10 +59,7 @@ extension TrainCommand {
             model, report: report, on: train, validation: validation, out: out,
             communicator: communicator)
         guard communicator.isWriter else { return }
-        out.text("")
-        out.text("Saving model to \(output)")
-        try ModelFolder.saveKeepingOtherFiles(model, tokenizerFolder: modelURL, into: outputURL)
-        out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
+        try saveFinalModel(model, out: out)
     }
 
     /// A SQuAD JSON file (`.json`) or JSON lines (`.jsonl`) of questions.

@@ -17,7 +17,6 @@ extension TrainCommand {
     func runTargets(_ problemType: BertConfiguration.ProblemType, _ communicator: Communicator)
         throws
     {
-        let outputURL = URL(fileURLWithPath: output)
         let modelURL = try modelOptions.modelURL
         guard let format = taskOptions.tableFormat else {
             throw CLIError("--problem-type is for --task tsv|csv|jsonl")
@@ -55,10 +54,7 @@ extension TrainCommand {
             model, report: report, on: train, validation: validation, out: out, labels: labels,
             communicator: communicator)
         guard communicator.isWriter else { return }
-        out.text("")
-        out.text("Saving model to \(output)")
-        try ModelFolder.saveKeepingOtherFiles(model, tokenizerFolder: modelURL, into: outputURL)
-        out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
+        try saveFinalModel(model, out: out)
     }
 
     /// The part every task's run but the tutorial's shares: the newly-initialized notice, the
@@ -102,5 +98,15 @@ extension TrainCommand {
             tests: [], labels: labels, trainingSeconds: trainingSeconds, bestEpoch: bestEpoch,
             session: session)
         return summary
+    }
+
+    /// The end of every task's run but the tutorial's (rank 0 only): the model folder written
+    /// into `--output` beside the checkpoints and report, and the `done` event.
+    func saveFinalModel(_ model: BertPreTrainedModel, out: Reporter) throws {
+        out.text("")
+        out.text("Saving model to \(output)")
+        try ModelFolder.saveKeepingOtherFiles(
+            model, tokenizerFolder: try modelOptions.modelURL, into: URL(fileURLWithPath: output))
+        out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
     }
 }

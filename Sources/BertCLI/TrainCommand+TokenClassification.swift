@@ -16,7 +16,6 @@ extension TrainCommand {
     /// `--validation` file, or `--validation-fraction` of the training file), per type at the
     /// end. Saves an HF folder that transformers' `BertForTokenClassification` loads.
     func runTokenClassification(_ communicator: Communicator) throws {
-        let outputURL = URL(fileURLWithPath: output)
         let modelURL = try modelOptions.modelURL
         guard let trainPath = taskOptions.train else { throw CLIError("--task ner needs --train FILE") }
         try checkOutput(model: modelURL, communicator)
@@ -73,10 +72,7 @@ extension TrainCommand {
                 "  micro avg   \(fixed(entities.precision, 3))      \(fixed(entities.recall, 3))   "
                     + "\(fixed(entities.f1, 3))")
         }
-        out.text("")
-        out.text("Saving model to \(output)")
-        try ModelFolder.saveKeepingOtherFiles(model, tokenizerFolder: modelURL, into: outputURL)
-        out.json([("event", JSONText.string("done")), ("output", JSONText.string(output))])
+        try saveFinalModel(model, out: out)
     }
 
     /// A CoNLL (`.conll`, `.txt`, …) or JSON-lines (`.jsonl`) file of tagged sentences.
