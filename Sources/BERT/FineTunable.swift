@@ -21,6 +21,18 @@ public protocol FineTunable: BertPreTrainedModel {
         _ batch: PackedBatch, activations: EncoderActivations, gradients: EncoderGradients,
         dLoss: Float, classWeights: UnsafePointer<Float>?, generator: inout SeededGenerator
     ) -> Float
+    /// The denominator of this head's mean loss over `batch`: what the loss divides its sum
+    /// by, so that a batch split into parts (data-parallel ranks) weighs each part's mean by
+    /// its share of it.
+    func lossDenominator(of batch: PackedBatch, classWeights: UnsafePointer<Float>?) -> Double
+}
+
+/// The labelled tokens (label not -100) of `batch`: the denominator of a per-token
+/// cross-entropy with `ignore_index=-100`.
+private func labelledTokens(_ batch: PackedBatch) -> Double {
+    var counted = 0
+    for label in batch.labels where label != -100 { counted += 1 }
+    return Double(counted)
 }
 
 extension BertForSequenceClassification: FineTunable {
@@ -35,6 +47,18 @@ extension BertForSequenceClassification: FineTunable {
             batch, activations: unsafeDowncast(activations, to: Activations.self),
             gradients: unsafeDowncast(gradients, to: Gradients.self), dLoss: dLoss,
             classWeights: classWeights, generator: &generator)
+    }
+
+    /// The sequences; with class weights, the sum of the labels' weights
+    /// (`CrossEntropyLoss(weight=…)`'s weighted mean). MSE and BCE average over the batch's
+    /// rows too (per row one value, or `num_labels` of them: the same proportion).
+    public func lossDenominator(of batch: PackedBatch, classWeights: UnsafePointer<Float>?)
+        -> Double
+    {
+        guard let classWeights else { return Double(batch.batch) }
+        var total = 0.0
+        for label in batch.labels { total += Double(classWeights[Int(label)]) }
+        return total
     }
 }
 
@@ -53,6 +77,13 @@ extension BertForTokenClassification: FineTunable {
             gradients: unsafeDowncast(gradients, to: TokenClassificationGradients.self),
             dLoss: dLoss, generator: &generator)
     }
+
+    /// The labelled tokens: the loss is the mean over the tokens whose label is not -100.
+    public func lossDenominator(of batch: PackedBatch, classWeights: UnsafePointer<Float>?)
+        -> Double
+    {
+        labelledTokens(batch)
+    }
 }
 
 extension BertForQuestionAnswering: FineTunable {
@@ -69,6 +100,14 @@ extension BertForQuestionAnswering: FineTunable {
             batch, activations: unsafeDowncast(activations, to: QuestionAnsweringActivations.self),
             gradients: unsafeDowncast(gradients, to: QuestionAnsweringGradients.self),
             dLoss: dLoss, generator: &generator)
+    }
+
+    /// The sequences: the start and end cross-entropies are means over the windows (run_qa's
+    /// positions always lie inside their window, so none is ignored).
+    public func lossDenominator(of batch: PackedBatch, classWeights: UnsafePointer<Float>?)
+        -> Double
+    {
+        Double(batch.batch)
     }
 }
 
@@ -87,5 +126,12 @@ extension BertForMaskedLM: FineTunable {
             activations: unsafeDowncast(activations, to: MaskedLanguageModelingActivations.self),
             gradients: unsafeDowncast(gradients, to: MaskedLanguageModelingGradients.self),
             dLoss: dLoss, generator: &generator)
+    }
+
+    /// The masked tokens: the loss is the mean over the tokens whose label is not -100.
+    public func lossDenominator(of batch: PackedBatch, classWeights: UnsafePointer<Float>?)
+        -> Double
+    {
+        labelledTokens(batch)
     }
 }

@@ -75,26 +75,6 @@ extension FineTuner {
     /// Whether this fine-tuner shares each batch with other ranks.
     public var isDataParallel: Bool { communicator.size > 1 }
 
-    /// The denominator of the model's mean training loss over `batch`: what one example or
-    /// token weighs in it. Sequences for sequence classification and question answering
-    /// (QA's two cross-entropies are means over the sequences; run_qa's windows never
-    /// ignore a position), the sum of the labels' class weights with
-    /// ``FineTuningOptions/classWeights`` (`CrossEntropyLoss(weight=…)`'s weighted mean),
-    /// and the labelled tokens (not -100) for token classification and masked LM.
-    func lossDenominator(of batch: PackedBatch) -> Double {
-        switch model {
-        case is BertForTokenClassification, is BertForMaskedLM:
-            var counted = 0
-            for label in batch.labels where label != -100 { counted += 1 }
-            return Double(counted)
-        default:
-            guard let weights = classWeights?.pointer else { return Double(batch.batch) }
-            var total = 0.0
-            for label in batch.labels { total += Double(weights[Int(label)]) }
-            return total
-        }
-    }
-
     /// One micro-batch of a data-parallel step: this rank's share of the global batch
     /// `indices` (``DataParallelShare``), its loss scaled by the share's part of the loss
     /// denominator, so that the ranks' gradients SUM to the gradient of one process's mean
@@ -122,7 +102,8 @@ extension FineTuner {
         if !mine.isEmpty {
             train.fill(&batch, indices: mine, epoch: epoch)
             try model.validate(batch)
-            counted = lossDenominator(of: batch)
+            counted = model.lossDenominator(
+                of: batch, classWeights: classWeights.map { UnsafePointer($0.pointer) })
         }
         let clock = ContinuousClock()
         let begin = clock.now
