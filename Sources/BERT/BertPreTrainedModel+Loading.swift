@@ -3,6 +3,7 @@
 import Checkpoints
 import Foundation
 import Randomness
+import Tokenization
 
 /// What loading a checkpoint did, as transformers' loading report lists it.
 public struct LoadReport: Sendable, Equatable {
@@ -71,6 +72,35 @@ extension PretrainedLoadable {
         let model = Self(configuration: configuration)
         let report = try model.loadParameters(from: file, generator: &generator)
         return (model, report)
+    }
+}
+
+extension PretrainedLoadable {
+    /// A model folder loaded for inference, as the pipelines load one: its tokenizer
+    /// (checked by `checkTokenizer` before the weights are read), then this model type, a
+    /// missing head drawn from a fixed seed (listed in the report), and the tokenizer's ids
+    /// checked against the embeddings.
+    /// - Throws: What `checkTokenizer` throws, loading errors,
+    ///   ``ModelError/vocabularyMismatch(folder:tokenizer:embeddingRows:)``.
+    public static func loadForInference(
+        from folder: URL, checkTokenizer: (BertTokenizer) throws -> Void = { _ in }
+    ) throws -> (tokenizer: BertTokenizer, model: Self, report: LoadReport) {
+        let tokenizer = try BertTokenizer.load(from: folder)
+        try checkTokenizer(tokenizer)
+        var generator = SeededGenerator(seed: 42)
+        let (model, report) = try load(from: folder, generator: &generator)
+        try model.checkVocabulary(of: tokenizer, folder: folder.path)
+        return (tokenizer, model, report)
+    }
+}
+
+extension BertPreTrainedModel {
+    /// The most tokens an input may have, special tokens included: `requested`, else the
+    /// tokenizer's `model_max_length`, else the model's positions, and never more than the
+    /// positions (a longer input has no position embedding).
+    public func inputLimit(_ requested: Int?, tokenizer: BertTokenizer) -> Int {
+        let positions = configuration.maxPositionEmbeddings
+        return min(requested ?? tokenizer.modelMaxLength ?? positions, positions)
     }
 }
 

@@ -49,13 +49,9 @@ public final class TextClassifier: @unchecked Sendable {
     ///   tokenizer can produce ids past the embedding's rows; loading errors otherwise.
     public init(folder: URL, maxLength: Int? = nil) throws {
         self.folder = folder
-        tokenizer = try BertTokenizer.load(from: folder)
-        var generator = SeededGenerator(seed: 42)
-        (model, loadReport) = try BertForSequenceClassification.load(
-            from: folder, generator: &generator)
-        try model.checkVocabulary(of: tokenizer, folder: folder.path)
-        let positions = model.configuration.maxPositionEmbeddings
-        self.maxLength = min(maxLength ?? tokenizer.modelMaxLength ?? positions, positions)
+        (tokenizer, model, loadReport) = try BertForSequenceClassification.loadForInference(
+            from: folder)
+        self.maxLength = model.inputLimit(maxLength, tokenizer: tokenizer)
         activations = Activations(configuration: model.configuration)
     }
 

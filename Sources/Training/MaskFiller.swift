@@ -33,19 +33,16 @@ public final class MaskFiller: @unchecked Sendable {
     ///   `TrainingError` for a tokenizer without a mask token, and loading errors.
     public init(folder: URL, maxLength: Int? = nil) throws {
         self.folder = folder
-        tokenizer = try BertTokenizer.load(from: folder)
-        guard tokenizer.specialTokens.mask != nil else {
-            throw TrainingError.invalidOption(
-                name: "mask_token", value: "none", expected: "a tokenizer with a [MASK] token")
+        (tokenizer, model, loadReport) = try BertForMaskedLM.loadForInference(from: folder) {
+            guard $0.specialTokens.mask != nil else {
+                throw TrainingError.invalidOption(
+                    name: "mask_token", value: "none", expected: "a tokenizer with a [MASK] token")
+            }
         }
-        var generator = SeededGenerator(seed: 42)
-        (model, loadReport) = try BertForMaskedLM.load(from: folder, generator: &generator)
-        try model.checkVocabulary(of: tokenizer, folder: folder.path)
         decoder = FillMaskDecoder(
             tokenizer: tokenizer,
             cleanUpTokenizationSpaces: try FillMaskDecoder.cleanUpTokenizationSpaces(in: folder))
-        let positions = model.configuration.maxPositionEmbeddings
-        self.maxLength = min(maxLength ?? tokenizer.modelMaxLength ?? positions, positions)
+        self.maxLength = model.inputLimit(maxLength, tokenizer: tokenizer)
         activations = MaskedLanguageModelingActivations(configuration: model.configuration)
     }
 

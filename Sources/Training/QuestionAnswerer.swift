@@ -35,13 +35,11 @@ public final class QuestionAnswerer: @unchecked Sendable {
     ///   `TrainingError.invalidOption` for a stride past the window, and loading errors.
     public init(folder: URL, maxSequenceLength: Int? = nil, documentStride: Int? = nil) throws {
         self.folder = folder
-        tokenizer = try BertTokenizer.load(from: folder)
-        var generator = SeededGenerator(seed: 42)
-        (model, loadReport) = try BertForQuestionAnswering.load(from: folder, generator: &generator)
-        try model.checkVocabulary(of: tokenizer, folder: folder.path)
+        (tokenizer, model, loadReport) = try BertForQuestionAnswering.loadForInference(
+            from: folder)
         let positions = model.configuration.maxPositionEmbeddings
         windowing = try AnswerWindowing(
-            modelMaxLength: min(tokenizer.modelMaxLength ?? positions, positions),
+            modelMaxLength: model.inputLimit(nil, tokenizer: tokenizer),
             maxSequenceLength: maxSequenceLength.map { min($0, positions) },
             documentStride: documentStride)
         activations = QuestionAnsweringActivations(configuration: model.configuration)

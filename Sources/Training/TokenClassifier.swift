@@ -31,13 +31,9 @@ public final class TokenClassifier: @unchecked Sendable {
     ///   errors.
     public init(folder: URL, maxLength: Int? = nil) throws {
         self.folder = folder
-        tokenizer = try BertTokenizer.load(from: folder)
-        var generator = SeededGenerator(seed: 42)
-        (model, loadReport) = try BertForTokenClassification.load(
-            from: folder, generator: &generator)
-        try model.checkVocabulary(of: tokenizer, folder: folder.path)
-        let positions = model.configuration.maxPositionEmbeddings
-        self.maxLength = min(maxLength ?? tokenizer.modelMaxLength ?? positions, positions)
+        (tokenizer, model, loadReport) = try BertForTokenClassification.loadForInference(
+            from: folder)
+        self.maxLength = model.inputLimit(maxLength, tokenizer: tokenizer)
         activations = TokenClassificationActivations(configuration: model.configuration)
     }
 
