@@ -104,25 +104,45 @@ static void small_gemm_baseline SMALL_GEMM_SIGNATURE { SMALL_GEMM_BODY }
 
 static small_gemm_t chosen_gemm = NULL;
 
+// The loop, for compile-time `HAS_COPY` and `ZERO`. The pointers are `restrict` and the
+// zeroing writes through `grads` itself (`zero` is NULL or the gradients, as AdamW.swift
+// checks): with `zero` as a seventh pointer that aliases `gradients`, the compiler's
+// run-time overlap check always failed and the scalar loop ran, 26 cycles an element.
+#define ADAMW_LOOP(HAS_COPY, ZERO)                                                         \
+    for (long i = first; i < last; ++i) {                                                \
+        float g = grads[i] * scale;                                                      \
+        float p = params[i] * decay;                                                     \
+        float m0 = moment1[i];                                                           \
+        float m = FMA(lerp, g - m0, small ? m0 : g);                                     \
+        float v = FMA(one_minus_beta2 * g, g, moment2[i] * beta2);                       \
+        float denominator = SQRT(v) / correction + epsilon;                              \
+        p = p + (step * m) / denominator;                                                \
+        moment1[i] = m;                                                                  \
+        moment2[i] = v;                                                                  \
+        params[i] = p;                                                                   \
+        if (HAS_COPY) bits[i] = round_bits(p);                                           \
+        if (ZERO) grads[i] = 0.0f;                                                       \
+    }
+
 #define ADAMW_BODY                                                                         \
     const float decay = s->decay, lerp = s->lerp_coefficient, beta2 = s->beta2;          \
     const float one_minus_beta2 = s->one_minus_beta2, step = s->negative_step_size;      \
     const float correction = s->bias_correction2_sqrt, epsilon = s->epsilon;             \
     const float scale = s->gradient_scale;                                               \
     const int small = s->small_weight;                                                   \
-    for (long i = first; i < last; ++i) {                                                \
-        float g = gradients[i] * scale;                                                  \
-        float p = parameters[i] * decay;                                                 \
-        float m0 = first_moment[i];                                                      \
-        float m = FMA(lerp, g - m0, small ? m0 : g);                                     \
-        float v = FMA(one_minus_beta2 * g, g, second_moment[i] * beta2);                 \
-        float denominator = SQRT(v) / correction + epsilon;                              \
-        p = p + (step * m) / denominator;                                                \
-        first_moment[i] = m;                                                             \
-        second_moment[i] = v;                                                            \
-        parameters[i] = p;                                                               \
-        if (copy) copy[i] = round_bits(p);                                               \
-        if (zero) zero[i] = 0.0f;                                                        \
+    float *restrict params = parameters;                                                 \
+    float *restrict grads = (float *)gradients;                                          \
+    float *restrict moment1 = first_moment;                                              \
+    float *restrict moment2 = second_moment;                                             \
+    uint16_t *restrict bits = copy;                                                      \
+    if (copy && zero) {                                                                  \
+        ADAMW_LOOP(1, 1)                                                                 \
+    } else if (copy) {                                                                   \
+        ADAMW_LOOP(1, 0)                                                                 \
+    } else if (zero) {                                                                   \
+        ADAMW_LOOP(0, 1)                                                                 \
+    } else {                                                                             \
+        ADAMW_LOOP(0, 0)                                                                 \
     }
 
 #define ADAMW_SIGNATURE                                                                    \
