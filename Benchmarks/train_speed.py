@@ -46,6 +46,9 @@ parser.add_argument("--lengths", choices=["fixed", "cola"], default="fixed",
                          "batch's longest sentence, the same batches)")
 parser.add_argument("--paddings", default="max_length,longest",
                     help="--cola-epoch: PyTorch's paddings to time (max_length: the tutorial's 64)")
+parser.add_argument("--bert-precisions", default=None,
+                    help="with --cola-epoch: swift-bert's precisions, comma-separated (fp32,bf16), "
+                         "each against PyTorch in --precision; default: --precision")
 parser.add_argument("--torch-worker", action="store_true", help=argparse.SUPPRESS)
 parser.add_argument("--torch-bf16", action="store_true", help=argparse.SUPPRESS)
 args = parser.parse_args()
@@ -137,16 +140,17 @@ if args.cola_epoch:
                 [sys.executable, reference, "--model", args.model, "--data", args.data,
                  "--epochs", "1", "--padding", padding, "--threads", str(args.threads)]
                 + (["--bf16"] if args.precision == "bf16" else []))
-        with tempfile.TemporaryDirectory() as output:
-            times["bert"] = epoch_seconds(
-                [args.bert, "train", "--model", args.model, "--task", "cola", "--data",
-                 args.data, "--output", os.path.join(output, "model"), "--epochs", "1",
-                 "--json"] + (["--bf16"] if args.precision == "bf16" else []))
         names = {"max_length": "PyTorch padded to 64", "longest": "PyTorch dynamic padding"}
-        print(f"round {round_ + 1}, {args.precision}: " + " | ".join(
-            f"{names[p]} {times[p]:.1f} s ({times[p] / times['bert']:.2f}x)"
-            for p in args.paddings.split(",")) + f" | swift-bert packed {times['bert']:.1f} s",
-            flush=True)
+        for bert_precision in (args.bert_precisions or args.precision).split(","):
+            with tempfile.TemporaryDirectory() as output:
+                times["bert"] = epoch_seconds(
+                    [args.bert, "train", "--model", args.model, "--task", "cola", "--data",
+                     args.data, "--output", os.path.join(output, "model"), "--epochs", "1",
+                     "--json"] + (["--bf16"] if bert_precision == "bf16" else []))
+            print(f"round {round_ + 1}, PyTorch {args.precision}: " + " | ".join(
+                f"{names[p]} {times[p]:.1f} s ({times[p] / times['bert']:.2f}x)"
+                for p in args.paddings.split(",")) +
+                f" | swift-bert packed {bert_precision} {times['bert']:.1f} s", flush=True)
     sys.exit(0)
 
 common = ["--batch-size", str(args.batch_size), "--seq-length", str(args.seq_length),

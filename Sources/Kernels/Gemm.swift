@@ -177,6 +177,23 @@ public enum Gemm {
         GemmScratch.reserve(elements: elements)
     }
 
+    /// `matrix` (`[rows, columns]`, dense) rounded to bf16 bits once, for two products that
+    /// both take it (a linear layer's backward: `dOutput` feeds `dInput` and `dWeight`), or
+    /// `nil` where the backend has no native bf16 products (the emulation rounds in each).
+    ///
+    /// The bits live in shared scratch until the next call: use them before converting
+    /// another shared operand. Not from inside a parallel region.
+    public static func sharedBFloat16(
+        _ matrix: UnsafePointer<Float>, rows: Int, columns: Int
+    ) -> UnsafePointer<UInt16>? {
+        guard backend.runsBFloat16Natively, rows > 0, columns > 0 else { return nil }
+        let bits = GemmScratch.slot(GemmScratch.sharedSlot, bytes: rows * columns * 2)
+            .assumingMemoryBound(to: UInt16.self)
+        BFloat16.packRounded(
+            bits: bits, floats: nil, from: matrix, rows: rows, columns: columns, stride: columns)
+        return UnsafePointer(bits)
+    }
+
     /// Whether an fp32 product is small enough for the in-house kernel (`swiftbert_small_gemm`,
     /// vectorized for the CPU at hand) that the oneDNN backend uses for them.
     static func isSmall(m: Int, n: Int, k: Int, transposeB: Bool) -> Bool {
@@ -378,15 +395,21 @@ public struct GemmOperand {
     }
 }
 
-/// The process-wide scratch of bf16 conversions: two slots (one per operand) that grow to
+/// The process-wide scratch of bf16 conversions: three slots (one per operand, and one for an
+/// operand two products share) that grow to
 /// the largest operand seen and are then reused, so steady-state products allocate nothing.
 enum GemmScratch {
     nonisolated(unsafe) private static var slots: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = [
         (UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64), 64),
         (UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64), 64),
+        (UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64), 64),
     ]
 
-    /// Grows both slots to hold `elements` fp32 values (the largest conversion of the run).
+    /// The slot ``Gemm/sharedBFloat16(_:rows:columns:)`` converts into: an operand two
+    /// products share (slots 0 and 1 are each product's own).
+    static let sharedSlot = 2
+
+    /// Grows every slot to hold `elements` fp32 values (the largest conversion of the run).
     static func reserve(elements: Int) {
         for index in slots.indices { _ = slot(index, bytes: elements * 4) }
     }

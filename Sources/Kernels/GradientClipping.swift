@@ -2,6 +2,8 @@
 //
 // Global gradient-norm clipping: torch.nn.utils.clip_grad_norm_.
 
+import _VectorKernels
+
 /// Clipping by global L2 norm, as `torch.nn.utils.clip_grad_norm_(parameters, max_norm,
 /// norm_type=2)` over all gradients at once.
 ///
@@ -9,6 +11,8 @@
 /// buffer this takes the sum of squares in Double instead: 64 parts with fixed boundaries,
 /// each summed in a fixed order, added in part order. The result is the same bits for any
 /// thread count and at least as accurate as PyTorch's, from which it differs by rounding.
+/// Each part's sum is `swiftbert_sum_squares` (C, vectorized, one order of additions on
+/// every instruction set).
 public enum GradientClipping {
     /// The number of fixed parts the sum of squares is split into.
     static let parts = 64
@@ -32,8 +36,8 @@ public enum GradientClipping {
                 let (partial, gradients, parts, count) = context
                 for part in range {
                     let bounds = Parallel.chunk(part, of: parts, items: count)
-                    partial[part] = squaredDeviationsInDouble(
-                        gradients + bounds.lowerBound, count: bounds.count, center: 0)
+                    partial[part] = swiftbert_sum_squares(
+                        gradients + bounds.lowerBound, bounds.count)
                 }
             }
             var total = 0.0

@@ -92,17 +92,26 @@ public enum Linear {
         precondition(
             tokens >= 0 && inFeatures >= 0 && outFeatures >= 0,
             "Linear: negative size tokens \(tokens) in \(inFeatures) out \(outFeatures)")
-        let gradient = GemmOperand(dOutput, rowStride: max(1, outFeatures))
+        // Both products take dOutput: in bf16 it is rounded once for the two.
+        let shared =
+            precision == .bfloat16 && dInput != nil && dWeight != nil
+            ? Gemm.sharedBFloat16(dOutput, rows: tokens, columns: outFeatures) : nil
+        func gradient(transposed: Bool) -> GemmOperand {
+            if let shared {
+                return GemmOperand(
+                    bfloat16: shared, rowStride: max(1, outFeatures), transposed: transposed)
+            }
+            return GemmOperand(dOutput, rowStride: max(1, outFeatures), transposed: transposed)
+        }
         if let dInput {
             Gemm.multiply(
-                dInput, rowStride: max(1, inFeatures), gradient,
+                dInput, rowStride: max(1, inFeatures), gradient(transposed: false),
                 operand(weight, weightBFloat16, precision, inFeatures, transposed: false),
                 m: tokens, n: inFeatures, k: outFeatures, beta: 1, precision: precision)
         }
         if let dWeight {
             Gemm.multiply(
-                dWeight, rowStride: max(1, inFeatures),
-                GemmOperand(dOutput, rowStride: max(1, outFeatures), transposed: true),
+                dWeight, rowStride: max(1, inFeatures), gradient(transposed: true),
                 GemmOperand(input, rowStride: max(1, inFeatures)), m: outFeatures, n: inFeatures,
                 k: tokens, beta: 1, precision: precision)
         }

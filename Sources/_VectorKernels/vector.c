@@ -167,6 +167,40 @@ static void adamw_baseline ADAMW_SIGNATURE { ADAMW_BODY }
 #undef FMA
 #undef SQRT
 
+// Σ x² in Double over 16 lanes (lane j sums the elements i ≡ j mod 16, in order), the lanes
+// then added pairwise (8, 4, 2, 1) and the tail last: one order of additions on every
+// instruction set, so the norm is the same bits whichever variant runs.
+#define SUM_SQUARES_BODY                                                                   \
+    double lanes[16] = {0};                                                              \
+    long i = 0;                                                                          \
+    for (; i + 16 <= count; i += 16)                                                     \
+        for (int j = 0; j < 16; ++j) {                                                   \
+            double x = (double)values[i + j];                                            \
+            lanes[j] += x * x;                                                           \
+        }                                                                                \
+    double tail = 0;                                                                     \
+    for (; i < count; ++i) {                                                             \
+        double x = (double)values[i];                                                    \
+        tail += x * x;                                                                   \
+    }                                                                                    \
+    for (int width = 8; width >= 1; width /= 2)                                          \
+        for (int j = 0; j < width; ++j) lanes[j] += lanes[j + width];                    \
+    return lanes[0] + tail;
+
+typedef double (*sum_squares_t)(const float *, long);
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static double sum_squares_avx512(
+    const float *values, long count) {
+    SUM_SQUARES_BODY
+}
+__attribute__((target("avx2"))) static double sum_squares_avx2(const float *values, long count) {
+    SUM_SQUARES_BODY
+}
+#endif
+static double sum_squares_baseline(const float *values, long count) { SUM_SQUARES_BODY }
+
+static sum_squares_t chosen_sum_squares = NULL;
+
 static adamw_t chosen_adamw = NULL;
 
 // Swift's min and max, for the same answers on NaN: min(x, y) = y < x ? y : x,
@@ -283,6 +317,7 @@ static void choose(void) {
     // Chosen into locals, then stored: a thread racing through here sees only final picks.
     small_gemm_t gemm = small_gemm_baseline;
     adamw_t adamw = adamw_baseline;
+    sum_squares_t sum_squares = sum_squares_baseline;
     gelu_forward_t gelu_forward = gelu_forward_baseline;
     gelu_backward_t gelu_backward = gelu_backward_baseline;
     round_rows_t rows = round_rows_baseline;
@@ -292,6 +327,7 @@ static void choose(void) {
     if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) {
         gemm = small_gemm_avx512;
         adamw = adamw_avx512;
+        sum_squares = sum_squares_avx512;
         gelu_forward = gelu_forward_avx512;
         gelu_backward = gelu_backward_avx512;
         rows = round_rows_avx512;
@@ -299,6 +335,7 @@ static void choose(void) {
     } else if (__builtin_cpu_supports("avx2")) {
         gemm = small_gemm_avx2;
         adamw = adamw_avx2;
+        sum_squares = sum_squares_avx2;
         gelu_forward = gelu_forward_avx2;
         gelu_backward = gelu_backward_avx2;
         rows = round_rows_avx2;
@@ -308,6 +345,7 @@ static void choose(void) {
     chosen_isa = isa;
     chosen_gemm = gemm;
     chosen_adamw = adamw;
+    chosen_sum_squares = sum_squares;
     chosen_gelu_forward = gelu_forward;
     chosen_gelu_backward = gelu_backward;
     chosen = rows;
@@ -328,6 +366,11 @@ const char *swiftbert_convert_isa(void) {
 void swiftbert_small_gemm SMALL_GEMM_SIGNATURE {
     if (!chosen_gemm) choose();
     chosen_gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+double swiftbert_sum_squares(const float *values, long count) {
+    if (!chosen_sum_squares) choose();
+    return chosen_sum_squares(values, count);
 }
 
 void swiftbert_adamw ADAMW_SIGNATURE {

@@ -49,6 +49,10 @@ void swiftbert_adamw(
     float *parameters, const float *gradients, float *first_moment, float *second_moment,
     uint16_t *copy, float *zero, long first, long last, const swiftbert_adamw_scalars *scalars);
 
+/// Σ values[i]² in Double (each element widened exactly), in one fixed order of additions
+/// on every instruction set: 16 interleaved lanes, added pairwise, then the tail.
+double swiftbert_sum_squares(const float *values, long count);
+
 /// Exact GELU over elements `first..<last`: `output = x·0.5·(1 + erf(x/√2))`, with the
 /// erf and exp of Kernels/Math.swift (PyTorch's vectorized formulas), operation for
 /// operation.
