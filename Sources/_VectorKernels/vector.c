@@ -46,23 +46,55 @@ static inline float widen(uint16_t bits) {
 static _Thread_local float transposed_b[SWIFTBERT_SMALL_GEMM_SCRATCH];
 
 // Columns of C are done 64 at a time, so that the 64 running sums of a row stay in
-// registers (four AVX-512 vectors) while p runs over k; each element's sum still adds the
-// products in the order p = 0, 1, ….
+// registers (four AVX-512 vectors) while p runs over k, and rows four at a time where the
+// block is 64 wide (sixteen vectors: each loaded row of B feeds four rows of C, and enough
+// independent fused multiply-adds are in flight to hide their latency). Each element's sum
+// is fma(a, b, sum) over p = 0, 1, … in order, whatever the blocking.
+#define SMALL_GEMM_STORE(ROW, SUMS, WIDTH)                                           \
+    {                                                                                \
+        float *crow = c + (ROW) * ldc + j0;                                          \
+        if (beta == 0.0f) {                                                          \
+            for (long j = 0; j < (WIDTH); ++j) crow[j] = alpha * SUMS[j];            \
+        } else {                                                                     \
+            for (long j = 0; j < (WIDTH); ++j) crow[j] = alpha * SUMS[j] + beta * crow[j]; \
+        }                                                                            \
+    }
+
+#define SMALL_GEMM_A(ROW, P) (transpose_a ? a[(P) * lda + (ROW)] : a[(ROW) * lda + (P)])
+
 #define SMALL_GEMM_COLUMNS(WIDTH)                                                    \
-    for (long i = 0; i < m; ++i) {                                                   \
-        float sums[WIDTH > 0 ? WIDTH : 64];                                          \
+    long i = 0;                                                                      \
+    if (WIDTH == 64) {                                                               \
+        for (; i + 4 <= m; i += 4) {                                                 \
+            float s0[64], s1[64], s2[64], s3[64];                                    \
+            for (long j = 0; j < 64; ++j) s0[j] = s1[j] = s2[j] = s3[j] = 0.0f;      \
+            for (long p = 0; p < k; ++p) {                                           \
+                const float x0 = SMALL_GEMM_A(i, p), x1 = SMALL_GEMM_A(i + 1, p);    \
+                const float x2 = SMALL_GEMM_A(i + 2, p), x3 = SMALL_GEMM_A(i + 3, p); \
+                const float *restrict brow = bb + p * bstride + j0;                  \
+                for (long j = 0; j < 64; ++j) {                                      \
+                    const float y = brow[j];                                         \
+                    s0[j] = FMA(x0, y, s0[j]);                                       \
+                    s1[j] = FMA(x1, y, s1[j]);                                       \
+                    s2[j] = FMA(x2, y, s2[j]);                                       \
+                    s3[j] = FMA(x3, y, s3[j]);                                       \
+                }                                                                    \
+            }                                                                        \
+            SMALL_GEMM_STORE(i, s0, 64)                                              \
+            SMALL_GEMM_STORE(i + 1, s1, 64)                                          \
+            SMALL_GEMM_STORE(i + 2, s2, 64)                                          \
+            SMALL_GEMM_STORE(i + 3, s3, 64)                                          \
+        }                                                                            \
+    }                                                                                \
+    for (; i < m; ++i) {                                                             \
+        float sums[64];                                                              \
         for (long j = 0; j < width; ++j) sums[j] = 0.0f;                             \
         for (long p = 0; p < k; ++p) {                                               \
-            float x = transpose_a ? a[p * lda + i] : a[i * lda + p];                 \
+            const float x = SMALL_GEMM_A(i, p);                                      \
             const float *restrict brow = bb + p * bstride + j0;                      \
-            for (long j = 0; j < width; ++j) sums[j] += x * brow[j];                 \
+            for (long j = 0; j < width; ++j) sums[j] = FMA(x, brow[j], sums[j]);     \
         }                                                                            \
-        float *crow = c + i * ldc + j0;                                              \
-        if (beta == 0.0f) {                                                          \
-            for (long j = 0; j < width; ++j) crow[j] = alpha * sums[j];              \
-        } else {                                                                     \
-            for (long j = 0; j < width; ++j) crow[j] = alpha * sums[j] + beta * crow[j]; \
-        }                                                                            \
+        SMALL_GEMM_STORE(i, sums, width)                                             \
     }
 
 #define SMALL_GEMM_BODY                                                              \
@@ -91,6 +123,7 @@ typedef void (*small_gemm_t)(int, int, long, long, long, float, const float *, l
     (int transpose_a, int transpose_b, long m, long n, long k, float alpha,          \
         const float *a, long lda, const float *b, long ldb, float beta, float *c, long ldc)
 
+#define FMA(a, b, c) __builtin_elementwise_fma((a), (b), (c))
 #if defined(__x86_64__)
 __attribute__((target("avx512f,avx512bw,avx512vl,fma"))) static void small_gemm_avx512
     SMALL_GEMM_SIGNATURE {
@@ -100,7 +133,12 @@ __attribute__((target("avx2,fma"))) static void small_gemm_avx2 SMALL_GEMM_SIGNA
     SMALL_GEMM_BODY
 }
 #endif
+#undef FMA
+// Without FMA hardware fmaf is a library call: correct, slow, and only reached on CPUs where
+// the oneDNN backend (the one user of this kernel) is not chosen.
+#define FMA(a, b, c) fmaf((a), (b), (c))
 static void small_gemm_baseline SMALL_GEMM_SIGNATURE { SMALL_GEMM_BODY }
+#undef FMA
 
 static small_gemm_t chosen_gemm = NULL;
 
