@@ -120,14 +120,18 @@ final class GradientReadinessTests: XCTestCase {
         let lengths = [5, 9, 3]
         var batch = PackedBatch(
             sequences: lengths.map { length in
-                let ids = (0..<length).map { _ in Int32(5 + generator.nextIndex(below: c.vocabSize - 5)) }
+                let ids = (0..<length).map { _ in
+                    Int32(5 + generator.nextIndex(below: c.vocabSize - 5))
+                }
                 return (ids, [Int32](repeating: 0, count: length))
             })
         switch head {
         case "sequence":
             batch.labels = lengths.map { _ in Int32(generator.nextIndex(below: c.numLabels)) }
         case "token":
-            batch.labels = (0..<batch.tokens).map { _ in Int32(generator.nextIndex(below: c.numLabels)) }
+            batch.labels = (0..<batch.tokens).map { _ in
+                Int32(generator.nextIndex(below: c.numLabels))
+            }
         case "qa":
             batch.labels = lengths.flatMap { [Int32(1), Int32($0 - 2)] }
         default:
