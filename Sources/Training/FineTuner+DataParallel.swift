@@ -116,11 +116,11 @@ extension FineTuner {
     /// The end of a data-parallel step's backward passes: sums the ranks' parts of the loss
     /// and the gradients of the trainable parameters over the ranks (the same bits on every
     /// rank), so that clipping and AdamW then run identically everywhere.
-    /// - Returns: The step's loss, as one process computes it up to rounding.
     ///
     /// The buckets the backward pass launched (``GradientReduction``) are waited for first;
     /// the loss is summed after them (a blocking collective on the same communicator, where
     /// every rank must follow the same order).
+    /// - Returns: The step's loss, as one process computes it up to rounding.
     func reduceStep(localLoss: Double) throws -> Float {
         let clock = ContinuousClock()
         let begin = clock.now

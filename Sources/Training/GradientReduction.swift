@@ -2,7 +2,6 @@
 
 import BERT
 import Distributed
-import Foundation
 
 /// The gradient sum of a data-parallel step, PyTorch DDP's `Reducer`: the trainable
 /// parameters in buckets (``GradientBuckets``, `bucket_cap_mb`), each launched as soon as the
