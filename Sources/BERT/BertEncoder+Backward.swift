@@ -21,6 +21,9 @@ extension BertEncoder {
     /// With `freezing`, frozen tensors get no gradient (left as they are) and the pass stops
     /// at the lowest trainable layer, whose input gradient nothing needs: as PyTorch skips the
     /// work below tensors with `requires_grad = False`.
+    ///
+    /// Reports each trainable layer's tensors, then the embeddings', to
+    /// `gradients.readinessObserver` as their backward finishes (``GradientReadinessObserver``).
     /// - Parameters:
     ///   - input: The batch passed to the forward pass that filled `activations`.
     ///   - weights: The weights of that forward pass.
@@ -137,6 +140,7 @@ extension BertEncoder {
                     input: layer.input.pointer, weight: w[offset(index, .queryWeight)],
                     tokens: tokens, inFeatures: hidden, outFeatures: 3 * hidden, precision: w.precision,
                     weightBFloat16: w.bfloat16(offset(index, .queryWeight)))
+                g.reportReady(layerRange(index))
             }
         }
 
@@ -166,5 +170,6 @@ extension BertEncoder {
                 }
             }
         }
+        g.reportReady(embeddingRange)
     }
 }

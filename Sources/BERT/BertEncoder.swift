@@ -110,6 +110,8 @@ public struct BertEncoder: Sendable {
     /// The number of floats before the first tensor of each layer, then of the head: where
     /// the trainable suffix of the buffer starts for each ``Freezing``.
     private let layerStarts: [Int]
+    /// The number of floats in the whole buffer, the head's included.
+    private let parameterCount: Int
 
     /// The encoder whose tensors `table` places.
     public init(configuration: BertConfiguration, table: ParameterTable) {
@@ -130,6 +132,7 @@ public struct BertEncoder: Sendable {
         starts.append(encoderEnd)
         layerOffsets = offsets
         layerStarts = starts
+        parameterCount = table.count
     }
 
     /// The offset of an embedding tensor.
@@ -149,4 +152,15 @@ public struct BertEncoder: Sendable {
         else { return 0 }
         return layerStarts[first]
     }
+
+    /// The buffer range of layer `layer`'s tensors.
+    public func layerRange(_ layer: Int) -> Range<Int> {
+        layerStarts[layer]..<layerStarts[layer + 1]
+    }
+
+    /// The buffer range of the embedding tensors: the start of the buffer, before layer 0.
+    public var embeddingRange: Range<Int> { 0..<layerStarts[0] }
+
+    /// The buffer range after the encoder's tensors: the head's.
+    public var headRange: Range<Int> { layerStarts[layerStarts.count - 1]..<parameterCount }
 }

@@ -63,6 +63,7 @@ public final class BertForMaskedLM: BertPreTrainedModel, @unchecked Sendable {
         head.backward(
             input, weights: w, activations: activations, gradients: gradients,
             embeddingsTrain: freezing == .none, encoderTrains: freezing != .encoder)
+        gradients.reportReady(encoder.headRange)
         encoder.backward(
             input, weights: w, activations: activations, gradients: gradients, freezing: freezing)
     }

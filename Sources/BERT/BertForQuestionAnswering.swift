@@ -52,6 +52,7 @@ public final class BertForQuestionAnswering: BertPreTrainedModel, @unchecked Sen
         head.backward(
             input, weights: w, activations: activations, gradients: gradients,
             encoderTrains: freezing != .encoder)
+        gradients.reportReady(encoder.headRange)
         encoder.backward(
             input, weights: w, activations: activations, gradients: gradients, freezing: freezing)
     }

@@ -65,6 +65,7 @@ public final class BertForSequenceClassification: BertPreTrainedModel, @unchecke
         head.backward(
             input, weights: w, activations: activations, dLogits: dLogits, gradients: gradients,
             encoderTrains: freezing != .encoder)
+        gradients.reportReady(encoder.headRange)
         encoder.backward(
             input, weights: w, activations: activations, gradients: gradients, freezing: freezing)
     }

@@ -52,6 +52,7 @@ public final class BertForTokenClassification: BertPreTrainedModel, @unchecked S
         head.backward(
             input, weights: w, activations: activations, dLogits: dLogits, gradients: gradients,
             encoderTrains: freezing != .encoder)
+        gradients.reportReady(encoder.headRange)
         encoder.backward(
             input, weights: w, activations: activations, gradients: gradients, freezing: freezing)
     }

@@ -17,6 +17,10 @@ public class EncoderGradients: @unchecked Sendable {
     /// d loss / d parameter for every parameter, at the offsets of ``table``.
     public let parameters: FloatBuffer
 
+    /// Told which gradients are final as a backward pass runs (a data-parallel trainer's
+    /// bucket launcher), or nil (one process: then each report is a nil check).
+    public var readinessObserver: (any GradientReadinessObserver)?
+
     public private(set) var tokenCapacity = 0
     public private(set) var batchCapacity = 0
 

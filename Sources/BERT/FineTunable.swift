@@ -11,7 +11,8 @@ public protocol FineTunable: BertPreTrainedModel {
     /// A zeroed backward workspace of this model's head type and layout.
     func makeGradients() -> EncoderGradients
     /// One micro-batch: training-mode forward, the loss of `batch`'s labels, and the backward
-    /// pass from `dLoss ×` its gradient, ACCUMULATED into `gradients`.
+    /// pass from `dLoss ×` its gradient, ACCUMULATED into `gradients`. The backward pass
+    /// reports ``gradientSegments`` to `gradients.readinessObserver` as it finishes them.
     /// - Parameters:
     ///   - activations: From ``makeActivations()`` of this model.
     ///   - gradients: From ``makeGradients()`` of this model.

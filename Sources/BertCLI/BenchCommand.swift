@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import BERT
+import Distributed
 import Foundation
 import Kernels
 import Training
@@ -14,7 +15,10 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Prints the median step time after warm-up, real tokens per second, achieved GFLOPS \
             (6 × non-embedding parameters × tokens, plus attention) and its fraction of a large \
-            sgemm's rate measured in the same run, and the peak resident memory.
+            sgemm's rate measured in the same run, and the peak resident memory. Under mpirun the \
+            ranks share each batch, as bert train does, and rank 0 also prints the gradient \
+            all-reduce per step: bytes, seconds in MPI, and the part of them spent waiting after \
+            the backward pass against the buckets' time from first launch to sum.
             """)
 
     @Option(name: .long, help: "bert-base-uncased, minilm, or a config.json file.")
@@ -47,6 +51,8 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
+    @OptionGroup(title: "Data parallel (mpirun)") var dataParallel: DataParallelOptions
+
     @Flag(name: .long, help: "Train only the head, the encoder frozen.")
     var freezeEncoder = false
 
@@ -72,6 +78,18 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        let communicator = try Communicator.detect()
+        do {
+            try run(on: communicator)
+        } catch {
+            throw TrainCommand.rankError(error, communicator)
+        }
+        // Only a successful run finalizes: Open MPI's MPI_Finalize waits for every rank.
+        try communicator.finalize()
+    }
+
+    /// The benchmark on this rank of `communicator`; rank 0 alone prints.
+    func run(on communicator: Communicator) throws {
         if printColaLengths {
             // For Benchmarks/train_speed.py: PyTorch runs the same batches.
             print(CoLALengths.shuffledLengths(seed: 42).map { String(max(2, $0)) }.joined(separator: " "))
@@ -97,8 +115,12 @@ struct BenchCommand: ParsableCommand {
             lengths: cola ? CoLALengths.shuffledLengths(seed: 42) : [seqLength],
             steps: steps, warmupSteps: warmup, precision: compute.precision)
         benchmark.freezing = freezeEncoder ? .encoder : freezeLayers.map { .layers($0) } ?? .none
+        benchmark.communicator = communicator
+        benchmark.bucketCapacity = dataParallel.bucketCapacity
+        benchmark.overlapsGradientReduction = dataParallel.overlapAllreduce
         let backend = Gemm.backend
         let r = try benchmark.run()
+        guard communicator.isWriter else { return }
         let projected = cola ? benchmark.projectedCoLASeconds(epochs: epochs, result: r) : nil
         if json {
             var fields = [
@@ -126,6 +148,16 @@ struct BenchCommand: ParsableCommand {
                 fields.append(("cola_epochs", String(epochs)))
                 fields.append(("projected_cola_seconds", JSONText.number(projected)))
             }
+            if let c = r.communication {
+                fields += [
+                    ("ranks", String(c.ranks)), ("allreduce_bytes_per_step", String(c.bytesPerStep)),
+                    ("allreduce_buckets", String(c.buckets)),
+                    ("allreduce_overlap", String(dataParallel.overlapAllreduce)),
+                    ("allreduce_seconds", JSONText.number(c.seconds)),
+                    ("allreduce_wait_seconds", JSONText.number(c.waitSeconds)),
+                    ("allreduce_bucket_seconds", JSONText.number(c.bucketSeconds)),
+                ]
+            }
             print(JSONText.object(fields))
         } else {
             let shape = cola ? "CoLA's lengths (mean \(String(format: "%.1f", r.tokensPerStep / Double(batchSize))) tokens)" : "\(seqLength) tokens"
@@ -138,6 +170,13 @@ struct BenchCommand: ParsableCommand {
             print(String(format: "  peak memory:      %.2f GiB", Double(r.peakMemoryBytes) / 1_073_741_824))
             if backend == .oneDNN {
                 print("  oneDNN:           \(GemmBackend.oneDNNPrimitivesCreated) primitives created (one per new shape and thread)")
+            }
+            if let c = r.communication {
+                let overlap = dataParallel.overlapAllreduce ? "overlapped" : "after backward"
+                print(String(format: "  all-reduce:       %d ranks, %.1f MB of gradients per step in %d buckets (%@)",
+                    c.ranks, Double(c.bytesPerStep) / 1_000_000, c.buckets, overlap))
+                print(String(format: "  in MPI:           %.1f ms per step, %.1f ms of it waiting after backward; buckets %.1f ms from first launch to sum",
+                    c.seconds * 1000, c.waitSeconds * 1000, c.bucketSeconds * 1000))
             }
             if let projected {
                 print(String(format: "  CoLA, %d epochs:   %.0f s projected (training steps at the mean step, validation and test in eval mode)", epochs, projected))

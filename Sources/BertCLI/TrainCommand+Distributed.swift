@@ -30,6 +30,7 @@ extension Reporter {
         guard let statistics = communication?(), statistics.steps > 0 else { return [] }
         return [
             ("allreduce_seconds", JSONText.number(statistics.lastSeconds)),
+            ("allreduce_wait_seconds", JSONText.number(statistics.lastWaitSeconds)),
             ("allreduce_bytes", String(statistics.bytesPerStep)),
         ]
     }
@@ -41,13 +42,19 @@ extension Reporter {
         let megabytes = Double(statistics.bytesPerStep) / 1_000_000
         text(
             "All-reduce: \(fixed(megabytes, 1)) MB of gradients per step, "
-                + "\(fixed(statistics.meanSeconds * 1000, 1)) ms per step on average "
-                + "(\(statistics.steps) steps, waits for other ranks included)")
+                + "\(fixed(statistics.meanSeconds * 1000, 1)) ms per step in MPI on average, "
+                + "\(fixed(statistics.meanWaitSeconds * 1000, 1)) ms of it after the backward "
+                + "pass; buckets \(fixed(statistics.meanBucketSeconds * 1000, 1)) ms from the "
+                + "first launch to the sum (\(statistics.steps) steps, waits for other ranks "
+                + "included)")
         json([
             ("event", JSONText.string("allreduce")), ("steps", String(statistics.steps)),
             ("bytes_per_step", String(statistics.bytesPerStep)),
+            ("buckets", String(statistics.buckets)),
             ("mean_seconds", JSONText.number(statistics.meanSeconds)),
             ("total_seconds", JSONText.number(statistics.totalSeconds)),
+            ("mean_wait_seconds", JSONText.number(statistics.meanWaitSeconds)),
+            ("mean_bucket_seconds", JSONText.number(statistics.meanBucketSeconds)),
         ])
     }
 }

@@ -76,6 +76,7 @@ extension TrainCommand {
         compute.apply()
         var fineTuning = training.fineTuningOptions
         fineTuning.precision = compute.precision
+        dataParallel.apply(to: &fineTuning)
         let tuner = try FineTuner(model: model, options: fineTuning, communicator: communicator)
         out.communication = { tuner.communication }
         let session = try CheckpointSession(

@@ -53,6 +53,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup(title: "Compute") var compute: ComputeOptions
 
+    @OptionGroup(title: "Data parallel (mpirun)") var dataParallel: DataParallelOptions
+
     @OptionGroup(title: "Checkpoints and long runs") var checkpointing: CheckpointOptions
 
     @Option(
@@ -172,6 +174,7 @@ struct TrainCommand: ParsableCommand {
         compute.apply()
         var fineTuning = training.fineTuningOptions
         fineTuning.precision = compute.precision
+        dataParallel.apply(to: &fineTuning)
         switch try training.parsedClassWeights {
         case nil: break
         case .balanced:

@@ -35,40 +35,36 @@ public struct CommunicationStatistics: Sendable, Equatable {
     public var steps = 0
     /// Bytes of gradient each rank sends into each step's sum (the trainable parameters).
     public var bytesPerStep = 0
+    /// The all-reduce buckets those bytes travel in (``GradientBuckets``).
+    public var buckets = 0
     /// Seconds the last step spent in its all-reduces (loss denominators, loss and
-    /// gradients), waits for slower ranks included.
+    /// gradients), waits for slower ranks included: in MPI calls during the backward pass
+    /// (bucket launches and progress) and after it.
     public var lastSeconds = 0.0
     /// Seconds over every step so far.
     public var totalSeconds = 0.0
+    /// Of ``lastSeconds``, those after the last backward pass of the step: launching the
+    /// buckets not yet started, waiting for every bucket, and the loss sum. What the
+    /// overlap with the backward pass did not hide.
+    public var lastWaitSeconds = 0.0
+    /// ``lastWaitSeconds`` over every step so far.
+    public var totalWaitSeconds = 0.0
+    /// The seconds of the last step from its first gradient bucket's launch until every
+    /// bucket held the sum: how long the gradient all-reduce took, overlapped or not.
+    public var lastBucketSeconds = 0.0
+    /// ``lastBucketSeconds`` over every step so far.
+    public var totalBucketSeconds = 0.0
 
     /// Nothing yet.
     public init() {}
 
     /// The mean seconds per step (0 before the first).
     public var meanSeconds: Double { steps > 0 ? totalSeconds / Double(steps) : 0 }
-}
-
-/// The gradient sum of a data-parallel run: DDP's buckets over the trainable parameters,
-/// all started once the backward pass is over (no overlap with it yet), then waited for.
-final class GradientReduction {
-    let engine: BucketedAllreduce
-    let plan: GradientBuckets
-
-    init(communicator: Communicator, gradients: FloatBuffer, trainable: Range<Int>) {
-        // One segment: the backward pass runs inside the model, so the buckets are cut from
-        // the top of the buffer down, in the order DDP would start them.
-        plan = GradientBuckets(segments: trainable.isEmpty ? [] : [trainable])
-        engine = BucketedAllreduce(
-            communicator: communicator,
-            buffer: UnsafeMutableBufferPointer(start: gradients.pointer, count: gradients.count),
-            capacity: max(1, plan.buckets.count))
-    }
-
-    /// Sums every bucket over the ranks, in place.
-    func run() throws {
-        for bucket in plan.buckets { try engine.start(bucket) }
-        try engine.waitAll()
-    }
+    /// The mean seconds per step spent after the backward pass (0 before the first).
+    public var meanWaitSeconds: Double { steps > 0 ? totalWaitSeconds / Double(steps) : 0 }
+    /// The mean seconds per step from the first bucket's launch to the sum (0 before the
+    /// first).
+    public var meanBucketSeconds: Double { steps > 0 ? totalBucketSeconds / Double(steps) : 0 }
 }
 
 extension FineTuner {
@@ -120,16 +116,26 @@ extension FineTuner {
     /// The end of a data-parallel step's backward passes: sums the ranks' parts of the loss
     /// and the gradients of the trainable parameters over the ranks (the same bits on every
     /// rank), so that clipping and AdamW then run identically everywhere.
+    ///
+    /// The buckets the backward pass launched (``GradientReduction``) are waited for first;
+    /// the loss is summed after them (a blocking collective on the same communicator, where
+    /// every rank must follow the same order).
     /// - Returns: The step's loss, as one process computes it up to rounding.
     func reduceStep(localLoss: Double) throws -> Float {
         let clock = ContinuousClock()
         let begin = clock.now
+        let (span, duringBackward) = try gradientReduction?.finish() ?? (0, 0)
         let loss = try sum(localLoss)
-        try gradientReduction?.run()
-        communication.lastSeconds += Self.seconds(clock.now - begin)
+        let wait = Self.seconds(clock.now - begin)
+        communication.lastSeconds += duringBackward + wait
         communication.totalSeconds += communication.lastSeconds
+        communication.lastWaitSeconds = wait
+        communication.totalWaitSeconds += wait
+        communication.lastBucketSeconds = span
+        communication.totalBucketSeconds += span
         communication.steps += 1
         communication.bytesPerStep = model.trainableRange.count * MemoryLayout<Float>.stride
+        communication.buckets = gradientReduction?.plan.buckets.count ?? 0
         return Float(loss)
     }
 

@@ -37,7 +37,8 @@ public final class FineTuner {
     public let communicator: Communicator
     /// What the gradient all-reduces cost so far (zero for a single process).
     public internal(set) var communication = CommunicationStatistics()
-    /// The bucketed gradient sum of a data-parallel run, planned at the start of `train`.
+    /// The bucketed gradient sum of a data-parallel run, planned at the start of `train`
+    /// and told by the backward pass which buckets are ready.
     var gradientReduction: GradientReduction?
     let activations: EncoderActivations
     let gradients: EncoderGradients
@@ -155,10 +156,14 @@ public final class FineTuner {
         if parallel {
             try checkReplicas(
                 "parameters or training set size at the start", extra: "\(train.count)")
-            gradientReduction = GradientReduction(
+            let reduction = GradientReduction(
                 communicator: communicator, gradients: gradients.parameters,
-                trainable: model.trainableRange)
+                segments: model.gradientSegments, capacity: options.bucketCapacity,
+                overlaps: options.overlapsGradientReduction)
+            gradientReduction = reduction
+            gradients.readinessObserver = reduction
         }
+        defer { gradients.readinessObserver = nil }
         // A rank's share of a batch is at most ceil(batch / ranks) sequences.
         let share = (options.batchSize + communicator.size - 1) / communicator.size
         reserveWorkspace(for: train, batchSize: share)
@@ -196,9 +201,11 @@ public final class FineTuner {
                 var loss: Float = 0
                 var localLoss = 0.0
                 communication.lastSeconds = 0
-                for _ in 0..<microBatches {
+                for micro in 0..<microBatches {
                     guard let indices = state.sampler.nextBatch() else { break }
                     if parallel {
+                        // Only the last backward pass launches buckets (DDP's no_sync).
+                        gradientReduction?.isArmed = micro == microBatches - 1
                         localLoss += try accumulateShare(
                             indices, of: train, epoch: epoch, into: &batch, dLoss: dLoss,
                             dropout: &state.dropout)

@@ -1,6 +1,7 @@
 // swift-bert — training.
 
 import BERT
+import Distributed
 import Kernels
 
 /// The hyperparameters of a fine-tuning run; the defaults are the tutorial's.
@@ -54,6 +55,13 @@ public struct FineTuningOptions: Sendable, Equatable {
     /// gives scikit-learn's `"balanced"` weights. Only the training loss is weighted; the
     /// validation loss stays the plain mean the tutorial reports.
     public var classWeights: [Float]?
+    /// Data-parallel runs: the most gradient floats one all-reduce bucket holds (DDP's
+    /// `bucket_cap_mb`, 25 MiB by default). Any capacity gives the same bits.
+    public var bucketCapacity = GradientBuckets.defaultCapacity
+    /// Data-parallel runs: launch each bucket's all-reduce as soon as the backward pass has
+    /// finished its gradients (DDP's overlap), rather than all of them after the backward
+    /// pass. Either gives the same bits.
+    public var overlapsGradientReduction = true
 
     public init() {}
 
@@ -79,6 +87,7 @@ public struct FineTuningOptions: Sendable, Equatable {
         try check(
             gradientAccumulationSteps >= 1, "gradientAccumulationSteps", gradientAccumulationSteps,
             "≥ 1")
+        try check(bucketCapacity >= 1, "bucketCapacity", bucketCapacity, "≥ 1 float")
         if case .layers(let n) = freezing { try check(n >= 0, "freezing", n, "≥ 0 layers") }
         if let classWeights {
             try check(

@@ -2,6 +2,7 @@
 
 import BERT
 import Datasets
+import Distributed
 import Foundation
 import Kernels
 import Randomness
@@ -38,6 +39,24 @@ public struct TrainingBenchmark: Sendable {
         public var peakFraction: Double
         /// Peak resident memory of the process (getrusage's ru_maxrss).
         public var peakMemoryBytes: Int
+        /// Under `mpirun`: this rank's gradient all-reduce, means over the timed steps.
+        public var communication: Communication?
+    }
+
+    /// What a data-parallel step's all-reduce cost this rank, per timed step on average
+    /// (``CommunicationStatistics``).
+    public struct Communication: Sendable, Equatable {
+        public var ranks: Int
+        /// Gradient bytes each rank sends into each step's sum.
+        public var bytesPerStep: Int
+        /// Seconds in MPI calls, during and after the backward pass.
+        public var seconds: Double
+        /// Seconds after the backward pass: what the overlap did not hide.
+        public var waitSeconds: Double
+        /// Seconds from the first bucket's launch until every bucket held the sum.
+        public var bucketSeconds: Double
+        /// Gradient buckets per step.
+        public var buckets: Int
     }
 
     public var configuration: BertConfiguration
@@ -51,6 +70,13 @@ public struct TrainingBenchmark: Sendable {
     public var precision: Precision
     /// Frozen encoder parameters (`--freeze-encoder`, `--freeze-layers`).
     public var freezing: BertEncoder.Freezing = .none
+    /// The ranks that share each step's batch (`mpirun`; a single process by default): each
+    /// computes its share of the `batchSize` sequences, as `bert train` does.
+    public var communicator: Communicator = .singleProcess()
+    /// ``FineTuningOptions/bucketCapacity``.
+    public var bucketCapacity = GradientBuckets.defaultCapacity
+    /// ``FineTuningOptions/overlapsGradientReduction``.
+    public var overlapsGradientReduction = true
 
     public init(
         configuration: BertConfiguration, batchSize: Int, lengths: [Int], steps: Int,
@@ -95,11 +121,19 @@ public struct TrainingBenchmark: Sendable {
         options.seed = seed
         options.precision = precision
         options.freezing = freezing
-        let tuner = try FineTuner(model: model, options: options)
+        options.bucketCapacity = bucketCapacity
+        options.overlapsGradientReduction = overlapsGradientReduction
+        let tuner = try FineTuner(model: model, options: options, communicator: communicator)
         var elapsed: [Double] = []
+        var perStepCommunication: [CommunicationStatistics] = []
         _ = try tuner.train(on: examples, validation: EncodedExamples()) { event in
-            if case .step(let report) = event { elapsed.append(report.elapsed) }
+            if case .step(let report) = event {
+                elapsed.append(report.elapsed)
+                perStepCommunication.append(tuner.communication)
+            }
         }
+        let communication = summarize(
+            perStepCommunication.dropFirst(warmupSteps), tuner: tuner)
         let perStep = zip(elapsed, [0] + elapsed.dropLast()).map { $0 - $1 }
         let timed = Array(perStep.dropFirst(warmupSteps))
         let sorted = timed.sorted()
@@ -126,7 +160,21 @@ public struct TrainingBenchmark: Sendable {
             flopsPerStep: flops / stepCount, gflops: gflops,
             evaluationSecondsPerExample: evaluationSeconds / Double(max(1, examples.count)),
             peakGemmGflops: peak, peakFraction: peak > 0 ? gflops / peak : 0,
-            peakMemoryBytes: Self.peakResidentBytes())
+            peakMemoryBytes: Self.peakResidentBytes(), communication: communication)
+    }
+
+    /// The timed steps' all-reduce figures of a data-parallel run; nil for one process.
+    func summarize(_ steps: ArraySlice<CommunicationStatistics>, tuner: FineTuner)
+        -> Communication?
+    {
+        guard tuner.isDataParallel, let last = steps.last else { return nil }
+        let count = Double(steps.count)
+        return Communication(
+            ranks: communicator.size, bytesPerStep: last.bytesPerStep,
+            seconds: steps.reduce(0) { $0 + $1.lastSeconds } / count,
+            waitSeconds: steps.reduce(0) { $0 + $1.lastWaitSeconds } / count,
+            bucketSeconds: steps.reduce(0) { $0 + $1.lastBucketSeconds } / count,
+            buckets: tuner.gradientReduction?.plan.buckets.count ?? 0)
     }
 
     /// FLOPs of training steps over the sequences numbered `sequences`.
