@@ -51,7 +51,8 @@ extension BertEncoder {
         let heads = c.numAttentionHeads
         let count = tokens * hidden
         let dHidden = g.dHidden.pointer
-        // Kernels accumulate, so each activation gradient starts from zero.
+        // Kernels accumulate, so an activation gradient that several kernels add into starts
+        // from zero; the first writer of a fresh one overwrites instead (`accumulate: false`).
         func zeroed(_ buffer: FloatBuffer, _ count: Int) -> UnsafeMutablePointer<Float> {
             buffer.pointer.update(repeating: 0, count: count)
             return buffer.pointer
@@ -66,31 +67,33 @@ extension BertEncoder {
                 let layer = a.layers[index]
                 // BertOutput: LayerNorm(dropout(dense(x)) + attentionNormed).
                 LayerNorm.backward(
-                    dInput: zeroed(g.dResidual, count),
+                    dInput: dResidual,
                     dWeight: dp + offset(index, .outputNormWeight),
                     dBias: dp + offset(index, .outputNormBias), dOutput: dHidden,
                     input: layer.outputResidual.pointer, mean: layer.outputMean.pointer,
                     reciprocalStd: layer.outputReciprocalStd.pointer,
                     weight: w[offset(index, .outputNormWeight)], tokens: tokens,
-                    hidden: hidden)
+                    hidden: hidden, accumulate: false)
                 Residual.backward(
-                    dInput: zeroed(g.dNormed, count), dOutput: dResidual, count: count)
+                    dInput: g.dNormed.pointer, dOutput: dResidual, count: count,
+                    accumulate: false)
                 Dropout.backward(
                     dInput: zeroed(g.dBranch, count), dOutput: dResidual,
                     mask: layer.outputMask.pointer, count: count)
                 Linear.backward(
-                    dInput: zeroed(g.dIntermediateActivated, tokens * inter),
+                    dInput: g.dIntermediateActivated.pointer,
                     dWeight: dp + offset(index, .outputWeight),
                     dBias: dp + offset(index, .outputBias), dOutput: dBranch,
                     input: layer.intermediateActivated.pointer,
                     weight: w[offset(index, .outputWeight)], tokens: tokens, inFeatures: inter,
                     outFeatures: hidden, precision: w.precision,
-                    weightBFloat16: w.bfloat16(offset(index, .outputWeight)))
+                    weightBFloat16: w.bfloat16(offset(index, .outputWeight)),
+                    accumulateInput: false)
                 // BertIntermediate: GELU(dense(attentionNormed)).
                 GELU.backward(
-                    dInput: zeroed(g.dIntermediate, tokens * inter),
+                    dInput: g.dIntermediate.pointer,
                     dOutput: g.dIntermediateActivated.pointer, input: layer.intermediate.pointer,
-                    count: tokens * inter)
+                    count: tokens * inter, accumulate: false)
                 Linear.backward(
                     dInput: g.dNormed.pointer, dWeight: dp + offset(index, .intermediateWeight),
                     dBias: dp + offset(index, .intermediateBias), dOutput: g.dIntermediate.pointer,
@@ -100,27 +103,28 @@ extension BertEncoder {
                     weightBFloat16: w.bfloat16(offset(index, .intermediateWeight)))
                 // BertSelfOutput: LayerNorm(dropout(dense(context)) + input).
                 LayerNorm.backward(
-                    dInput: zeroed(g.dResidual, count),
+                    dInput: dResidual,
                     dWeight: dp + offset(index, .attentionNormWeight),
                     dBias: dp + offset(index, .attentionNormBias),
                     dOutput: g.dNormed.pointer, input: layer.attentionResidual.pointer,
                     mean: layer.attentionMean.pointer,
                     reciprocalStd: layer.attentionReciprocalStd.pointer,
                     weight: w[offset(index, .attentionNormWeight)], tokens: tokens,
-                    hidden: hidden)
+                    hidden: hidden, accumulate: false)
                 Residual.backward(
-                    dInput: zeroed(g.dHidden, count), dOutput: dResidual, count: count)
+                    dInput: dHidden, dOutput: dResidual, count: count, accumulate: false)
                 Dropout.backward(
                     dInput: zeroed(g.dBranch, count), dOutput: dResidual,
                     mask: layer.attentionMask.pointer, count: count)
                 Linear.backward(
-                    dInput: zeroed(g.dContext, count),
+                    dInput: g.dContext.pointer,
                     dWeight: dp + offset(index, .attentionOutputWeight),
                     dBias: dp + offset(index, .attentionOutputBias), dOutput: dBranch,
                     input: layer.context.pointer,
                     weight: w[offset(index, .attentionOutputWeight)], tokens: tokens,
                     inFeatures: hidden, outFeatures: hidden, precision: w.precision,
-                    weightBFloat16: w.bfloat16(offset(index, .attentionOutputWeight)))
+                    weightBFloat16: w.bfloat16(offset(index, .attentionOutputWeight)),
+                    accumulateInput: false)
                 // BertSelfAttention: attention, then the fused [3·hidden, hidden] projection
                 // (query, key and value weights and biases are adjacent in the table).
                 let qkv = UnsafePointer(layer.qkv.pointer)
@@ -150,11 +154,11 @@ extension BertEncoder {
             dInput: zeroed(g.dBranch, count), dOutput: dHidden, mask: a.embeddingMask.pointer,
             count: count)
         LayerNorm.backward(
-            dInput: zeroed(g.dResidual, count), dWeight: dp + offset(.normWeight),
+            dInput: dResidual, dWeight: dp + offset(.normWeight),
             dBias: dp + offset(.normBias), dOutput: dBranch,
             input: a.embeddingSum.pointer, mean: a.embeddingMean.pointer,
             reciprocalStd: a.embeddingReciprocalStd.pointer,
-            weight: w[offset(.normWeight)], tokens: tokens, hidden: hidden)
+            weight: w[offset(.normWeight)], tokens: tokens, hidden: hidden, accumulate: false)
         let dWord = dp + offset(.wordEmbeddings)
         input.inputIDs.withUnsafeBufferPointer { ids in
             input.tokenTypeIDs.withUnsafeBufferPointer { types in

@@ -46,15 +46,16 @@ public enum GELU {
     /// - Complexity: O(count).
     public static func backward(
         dInput: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>,
-        input: UnsafePointer<Float>, count: Int
+        input: UnsafePointer<Float>, count: Int, accumulate: Bool = true
     ) {
         precondition(count >= 0, "GELU: negative count \(count)")
         Parallel.forEachChunk(
             items: count, minimumChunkSize: Parallel.elementwiseGrain / 8,
-            context: (dInput, dOutput, input)
+            context: (dInput, dOutput, input, accumulate ? Int32(1) : 0)
         ) { context, _, range in
-            let (dInput, dOutput, input) = context
-            swiftbert_gelu_backward(dInput, dOutput, input, range.lowerBound, range.upperBound)
+            let (dInput, dOutput, input, accumulate) = context
+            swiftbert_gelu_backward(
+                dInput, dOutput, input, range.lowerBound, range.upperBound, accumulate)
         }
     }
 

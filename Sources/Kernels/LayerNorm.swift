@@ -76,15 +76,15 @@ public enum LayerNorm {
         dBias: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>,
         input: UnsafePointer<Float>, mean: UnsafePointer<Float>,
         reciprocalStd: UnsafePointer<Float>, weight: UnsafePointer<Float>, tokens: Int,
-        hidden: Int
+        hidden: Int, accumulate: Bool = true
     ) {
         precondition(tokens >= 0 && hidden > 0, "LayerNorm: tokens \(tokens) hidden \(hidden)")
         let grain = max(1, Parallel.elementwiseGrain / hidden)
         Parallel.forEachChunk(
             items: tokens, minimumChunkSize: grain,
-            context: (dInput, dOutput, input, mean, reciprocalStd, weight, hidden)
+            context: (dInput, dOutput, input, mean, reciprocalStd, weight, hidden, accumulate)
         ) { context, _, rows in
-            let (dInput, dOutput, input, mean, reciprocalStd, weight, hidden) = context
+            let (dInput, dOutput, input, mean, reciprocalStd, weight, hidden, accumulate) = context
             for row in rows {
                 let x = input + row * hidden
                 let dy = dOutput + row * hidden
@@ -100,9 +100,16 @@ public enum LayerNorm {
                 }
                 let meanG = Float(sumG / Double(hidden))
                 let meanGX = Float(sumGX / Double(hidden))
-                for i in 0..<hidden {
-                    let xHat = (x[i] - mu) * rstd
-                    dx[i] += rstd * (dy[i] * weight[i] - meanG - xHat * meanGX)
+                if accumulate {
+                    for i in 0..<hidden {
+                        let xHat = (x[i] - mu) * rstd
+                        dx[i] += rstd * (dy[i] * weight[i] - meanG - xHat * meanGX)
+                    }
+                } else {
+                    for i in 0..<hidden {
+                        let xHat = (x[i] - mu) * rstd
+                        dx[i] = rstd * (dy[i] * weight[i] - meanG - xHat * meanGX)
+                    }
                 }
             }
         }

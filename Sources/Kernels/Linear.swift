@@ -87,7 +87,7 @@ public enum Linear {
         dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, tokens: Int, inFeatures: Int,
         outFeatures: Int, precision: Precision = .float32,
-        weightBFloat16: UnsafePointer<UInt16>? = nil
+        weightBFloat16: UnsafePointer<UInt16>? = nil, accumulateInput: Bool = true
     ) {
         precondition(
             tokens >= 0 && inFeatures >= 0 && outFeatures >= 0,
@@ -107,7 +107,8 @@ public enum Linear {
             Gemm.multiply(
                 dInput, rowStride: max(1, inFeatures), gradient(transposed: false),
                 operand(weight, weightBFloat16, precision, inFeatures, transposed: false),
-                m: tokens, n: inFeatures, k: outFeatures, beta: 1, precision: precision)
+                m: tokens, n: inFeatures, k: outFeatures, beta: accumulateInput ? 1 : 0,
+                precision: precision)
         }
         if let dWeight {
             Gemm.multiply(

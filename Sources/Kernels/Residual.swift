@@ -25,8 +25,10 @@ public enum Residual {
     /// receives the same `dOutput` through its own backward).
     /// - Complexity: O(count).
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, count: Int
+        dInput: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, count: Int,
+        accumulate: Bool = true
     ) {
+        guard accumulate else { return dInput.update(from: dOutput, count: count) }
         forward(output: dInput, input: dOutput, count: count)
     }
 

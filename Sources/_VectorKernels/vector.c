@@ -291,11 +291,12 @@ static inline float gelu_erf(float x) {
         float x = input[i];                                                    \
         float cdf = 0.5f * (1.0f + gelu_erf(x * GELU_ALPHA));                  \
         float pdf = GELU_BETA * gelu_exp(x * x * -0.5f);                       \
-        d_input[i] += d_output[i] * (cdf + x * pdf);                           \
+        float gradient = d_output[i] * (cdf + x * pdf);                        \
+        d_input[i] = accumulate ? d_input[i] + gradient : gradient;            \
     }
 
 typedef void (*gelu_forward_t)(float *, const float *, long, long);
-typedef void (*gelu_backward_t)(float *, const float *, const float *, long, long);
+typedef void (*gelu_backward_t)(float *, const float *, const float *, long, long, int);
 
 #if defined(__x86_64__)
 __attribute__((target("avx512f,avx512bw,avx512vl"))) static void gelu_forward_avx512(
@@ -307,11 +308,13 @@ __attribute__((target("avx2"))) static void gelu_forward_avx2(
     GELU_FORWARD_BODY
 }
 __attribute__((target("avx512f,avx512bw,avx512vl"))) static void gelu_backward_avx512(
-    float *d_input, const float *d_output, const float *input, long first, long last) {
+    float *d_input, const float *d_output, const float *input, long first, long last,
+    int accumulate) {
     GELU_BACKWARD_BODY
 }
 __attribute__((target("avx2"))) static void gelu_backward_avx2(
-    float *d_input, const float *d_output, const float *input, long first, long last) {
+    float *d_input, const float *d_output, const float *input, long first, long last,
+    int accumulate) {
     GELU_BACKWARD_BODY
 }
 #endif
@@ -319,7 +322,8 @@ static void gelu_forward_baseline(float *output, const float *input, long first,
     GELU_FORWARD_BODY
 }
 static void gelu_backward_baseline(
-    float *d_input, const float *d_output, const float *input, long first, long last) {
+    float *d_input, const float *d_output, const float *input, long first, long last,
+    int accumulate) {
     GELU_BACKWARD_BODY
 }
 
@@ -422,7 +426,8 @@ void swiftbert_gelu_forward(float *output, const float *input, long first, long 
 }
 
 void swiftbert_gelu_backward(
-    float *d_input, const float *d_output, const float *input, long first, long last) {
+    float *d_input, const float *d_output, const float *input, long first, long last,
+    int accumulate) {
     if (!chosen_gelu_backward) choose();
-    chosen_gelu_backward(d_input, d_output, input, first, last);
+    chosen_gelu_backward(d_input, d_output, input, first, last, accumulate);
 }

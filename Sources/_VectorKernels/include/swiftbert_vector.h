@@ -58,9 +58,11 @@ double swiftbert_sum_squares(const float *values, long count);
 /// operation.
 void swiftbert_gelu_forward(float *output, const float *input, long first, long last);
 
-/// GELU's backward over `first..<last`, accumulating: `dInput += dOutput·(Φ(x) + x·φ(x))`.
+/// GELU's backward over `first..<last`: `dInput += dOutput·(Φ(x) + x·φ(x))`, or `=` when
+/// `accumulate` is 0 (a fresh buffer, with no zeroing pass first).
 void swiftbert_gelu_backward(
-    float *d_input, const float *d_output, const float *input, long first, long last);
+    float *d_input, const float *d_output, const float *input, long first, long last,
+    int accumulate);
 
 /// Which instruction set the conversion runs on here ("avx512f", "avx2" or "baseline").
 const char *swiftbert_convert_isa(void);
