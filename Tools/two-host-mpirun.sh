@@ -15,7 +15,7 @@
 # `ip` / `unshare` / `mpirun`, or the kernel refuses network namespaces or veth pairs). The
 # namespaces, the veth pair (deleted with them) and any process left inside are removed on
 # every exit, SIGTERM and SIGINT included; a run killed with SIGKILL cannot clean up, so each
-# start first removes the namespaces of runs whose process no longer exists.
+# start first removes the namespaces (and folders) of runs whose process no longer exists.
 set -euo pipefail
 
 seconds=60
@@ -38,6 +38,7 @@ command -v unshare >/dev/null || skip "unshare is not on PATH (util-linux)"
 command -v timeout >/dev/null || skip "timeout is not on PATH (coreutils)"
 command -v mpirun >/dev/null ||
     skip "mpirun is not on PATH: \`make deps\` installs Open MPI (openmpi-bin)"
+tmp=${TMPDIR:-/tmp}
 
 # Kills what still runs in namespace $1 (mpirun, an Open MPI daemon, ranks: all started here)
 # and deletes it, which deletes its end of the veth pair and so the pair.
@@ -49,21 +50,26 @@ remove_namespace() {
         kill -KILL $pids 2>/dev/null || true
     fi
     ip netns delete "$1" 2>/dev/null || true
+    # Open MPI's session folder (TMPDIR/ompi.HOST.UID) is left behind when mpirun is killed.
+    rm -rf "$tmp/ompi.$1".*
 }
 
 for name in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
     if [[ $name =~ ^sbert([0-9]+)[ab]$ ]] && ! kill -0 "${BASH_REMATCH[1]}" 2>/dev/null; then
         remove_namespace "$name"
+        rm -rf "$tmp/sbert${BASH_REMATCH[1]}.mpirun"
     fi
 done
 
 a=sbert$$a
 b=sbert$$b
-work=$(mktemp -d)
+work=$tmp/sbert$$.mpirun
 child=
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
+    # After a signal mpirun still runs: it is killed below, and bash's "Killed" notice is noise.
+    if [[ -n $child ]]; then exec 2>/dev/null; fi
     remove_namespace "$a"
     remove_namespace "$b"
     if [[ -n $child ]]; then wait "$child" 2>/dev/null || true; fi
@@ -73,6 +79,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
+rm -rf "$work"
+mkdir -m 700 "$work"
 
 error=$(ip netns add "$a" 2>&1) || skip "cannot create a network namespace: $error"
 ip netns add "$b"
