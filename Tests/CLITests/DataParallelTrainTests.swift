@@ -11,7 +11,7 @@ import _TestSupport
 /// refuse another world size, and one error line when a rank fails. Skipped without
 /// `mpirun` (`make deps` installs Open MPI).
 final class DataParallelTrainTests: XCTestCase {
-    private var folder: URL!
+    var folder: URL!
 
     override func setUpWithError() throws {
         _ = try MPIRun.mpirun
@@ -232,7 +232,7 @@ final class DataParallelTrainTests: XCTestCase {
     static let tinyClassifierBytes = 42_476 * 4
 
     /// `{"event":NAME,…}` objects of `--json` output.
-    private func events(_ stdout: String, _ name: String) throws -> [[String: Any]] {
+    func events(_ stdout: String, _ name: String) throws -> [[String: Any]] {
         try stdout.split(separator: "\n").compactMap { line in
             guard line.hasPrefix("{") else { return nil }
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
@@ -267,7 +267,7 @@ final class DataParallelTrainTests: XCTestCase {
     /// output LayerNorm bias: each window's softmax − one-hot sums to 0); `exactKeys`: the
     /// validation figures that must be equal, not only within 1e-5 (argmax-based ones; a QA
     /// model this small has near-ties, so its EM/F1 are left out).
-    private func assertSameRun(
+    func assertSameRun(
         _ parallel: String, _ single: String, models: (URL, URL), _ label: String,
         noise: [String] = [], exactKeys: [String] = ["val_accuracy", "val_mcc", "val_f1"],
         file: StaticString = #filePath, line: UInt = #line
