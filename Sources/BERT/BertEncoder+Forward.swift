@@ -12,7 +12,10 @@ extension BertEncoder {
     /// per layer, self-attention (fused QKV projection, softmax(QKᵀ/√d) with dropout,
     /// context) → dense → dropout → residual → LayerNorm → dense → exact GELU → dense →
     /// dropout → residual → LayerNorm. Dropout uses `hidden_dropout_prob` and
-    /// `attention_probs_dropout_prob`, drawing masks from `generator`.
+    /// `attention_probs_dropout_prob`; when `training`, one word drawn from `generator` keys
+    /// every mask of the pass (``DropoutKey``, with ``DropoutSite`` and the batch's
+    /// ``PackedBatch/firstExampleIndex``), so each sequence's masks depend only on that word,
+    /// its example index and the site.
     ///
     /// With `weights.precision` `.bfloat16`, as `torch.autocast("cpu", dtype=torch.bfloat16)`:
     /// the ops autocast runs in bf16 are `linear` (Q/K/V, attention output, intermediate,
@@ -37,6 +40,8 @@ extension BertEncoder {
         let eps = Float(c.layerNormEps)
         let hiddenDropout = training ? Float(c.hiddenDropoutProb) : 0
         let attentionDropout = training ? Float(c.attentionProbsDropoutProb) : 0
+        let dropoutKey = DropoutKey(
+            step: training ? generator.next() : 0, firstExample: input.firstExampleIndex)
 
         input.inputIDs.withUnsafeBufferPointer { ids in
             input.tokenTypeIDs.withUnsafeBufferPointer { types in
@@ -57,13 +62,14 @@ extension BertEncoder {
             weight: w[offset(.normWeight)],
             bias: w[offset(.normBias)], tokens: tokens, hidden: hidden,
             epsilon: eps)
-        Dropout.forward(
-            output: a.layers.first?.input.pointer ?? a.sequenceOutput.pointer,
-            mask: a.embeddingMask.pointer, input: a.embeddingNormed.pointer, count: count,
-            probability: hiddenDropout, generator: &generator)
 
         input.sequenceOffsets.withUnsafeBufferPointer { offsetsBuffer in
             let offsets = offsetsBuffer.baseAddress!
+            Dropout.forward(
+                output: a.layers.first?.input.pointer ?? a.sequenceOutput.pointer,
+                mask: a.embeddingMask.pointer, input: a.embeddingNormed.pointer, width: hidden,
+                sequenceOffsets: offsets, batch: batch,
+                key: dropoutKey.at(site: DropoutSite.embeddings), probability: hiddenDropout)
             for (index, layer) in a.layers.enumerated() {
                 let output =
                     index + 1 < a.layers.count
@@ -85,7 +91,9 @@ extension BertEncoder {
                     dropoutMask: layer.probabilitiesMask.pointer, query: qkv, key: qkv + hidden,
                     value: qkv + 2 * hidden, rowStride: 3 * hidden, sequenceOffsets: offsets,
                     batch: batch, heads: heads, headDim: hidden / heads,
-                    dropoutProbability: attentionDropout, generator: &generator,
+                    dropoutProbability: attentionDropout,
+                    dropoutKey: dropoutKey.at(
+                        site: DropoutSite.attentionProbabilities(layer: index)),
                     scratch: a.attentionScratch.buffer)
                 Linear.forward(
                     output: layer.attentionDense.pointer, input: layer.context.pointer,
@@ -95,8 +103,10 @@ extension BertEncoder {
                     weightBFloat16: w.bfloat16(offset(index, .attentionOutputWeight)))
                 Dropout.forward(
                     output: layer.attentionResidual.pointer, mask: layer.attentionMask.pointer,
-                    input: layer.attentionDense.pointer, count: count, probability: hiddenDropout,
-                    generator: &generator)
+                    input: layer.attentionDense.pointer, width: hidden, sequenceOffsets: offsets,
+                    batch: batch,
+                    key: dropoutKey.at(site: DropoutSite.attentionOutput(layer: index)),
+                    probability: hiddenDropout)
                 Residual.forward(
                     output: layer.attentionResidual.pointer, input: layer.input.pointer,
                     count: count)
@@ -124,8 +134,9 @@ extension BertEncoder {
                     weightBFloat16: w.bfloat16(offset(index, .outputWeight)))
                 Dropout.forward(
                     output: layer.outputResidual.pointer, mask: layer.outputMask.pointer,
-                    input: layer.outputDense.pointer, count: count, probability: hiddenDropout,
-                    generator: &generator)
+                    input: layer.outputDense.pointer, width: hidden, sequenceOffsets: offsets,
+                    batch: batch, key: dropoutKey.at(site: DropoutSite.output(layer: index)),
+                    probability: hiddenDropout)
                 Residual.forward(
                     output: layer.outputResidual.pointer, input: layer.attentionNormed.pointer,
                     count: count)

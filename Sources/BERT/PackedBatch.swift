@@ -35,6 +35,11 @@ public struct PackedBatch: Sendable, Hashable {
     public var labels: [Int32] = []
     /// Float labels: `[batch]` regression targets or `[batch, num_labels]` multi-hot rows.
     public var targets: [Float] = []
+    /// The position of sequence 0 in the global batch it belongs to: 0 for a whole batch, a
+    /// rank's offset for its share of a data-parallel batch. Dropout masks are keyed by
+    /// `firstExampleIndex + s` for sequence `s` (``DropoutKey``), so a sequence gets the same
+    /// masks in a rank's share as in one process's whole batch. ``removeAll()`` resets it.
+    public var firstExampleIndex = 0
 
     /// An empty batch.
     public init() {}
@@ -74,6 +79,7 @@ public struct PackedBatch: Sendable, Hashable {
         labels.removeAll(keepingCapacity: true)
         targets.removeAll(keepingCapacity: true)
         maxSequenceLength = 0
+        firstExampleIndex = 0
     }
 
     /// Appends one sequence's ids and token types. A concrete slice type, because an

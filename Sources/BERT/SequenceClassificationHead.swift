@@ -36,6 +36,8 @@ public struct SequenceClassificationHead: Sendable {
     /// transformers' `BertPooler` (dense + tanh on the first token of each sequence), dropout
     /// (`classifier_dropout`, else `hidden_dropout_prob`; none unless `training`) and
     /// `classifier` (`nn.Linear`). Under bf16 both dense layers are autocast `linear`s.
+    /// When `training`, draws one word from `generator`: the step key of the dropout mask
+    /// (``DropoutSite/classifier``, each pooled row its sequence's block).
     public func forward(
         _ input: PackedBatch, weights w: ModelWeights, activations a: Activations, training: Bool,
         generator: inout SeededGenerator
@@ -55,9 +57,12 @@ public struct SequenceClassificationHead: Sendable {
             weight: w[poolerWeight], bias: w[poolerBias], tokens: batch, inFeatures: hidden,
             outFeatures: hidden, precision: w.precision, weightBFloat16: w.bfloat16(poolerWeight))
         Tanh.forward(output: a.pooled.pointer, input: a.pooledLinear.pointer, count: batch * hidden)
+        let key = DropoutKey(
+            step: training ? generator.next() : 0, site: DropoutSite.classifier,
+            firstExample: input.firstExampleIndex)
         Dropout.forward(
             output: a.classifierInput.pointer, mask: a.pooledMask.pointer, input: a.pooled.pointer,
-            count: batch * hidden, probability: dropout, generator: &generator)
+            width: hidden, sequences: batch, key: key, probability: dropout)
         Linear.forward(
             output: a.logits.pointer, input: a.classifierInput.pointer,
             weight: w[classifierWeight], bias: w[classifierBias], tokens: batch,

@@ -25,7 +25,8 @@ public struct TokenClassificationHead: Sendable {
     /// From the sequence output in `activations` to per-token logits, `[tokens, classes]`:
     /// transformers' `BertForTokenClassification.forward` after `self.bert`: dropout
     /// (`classifier_dropout`, else `hidden_dropout_prob`; none unless `training`), then
-    /// `classifier` (`nn.Linear`, an autocast `linear` under bf16).
+    /// `classifier` (`nn.Linear`, an autocast `linear` under bf16). When `training`, draws
+    /// one word from `generator`: the step key of the dropout mask (``DropoutSite/classifier``).
     public func forward(
         _ input: PackedBatch, weights w: ModelWeights, activations a: TokenClassificationActivations,
         training: Bool, generator: inout SeededGenerator
@@ -34,10 +35,16 @@ public struct TokenClassificationHead: Sendable {
         let tokens = input.tokens
         let hidden = c.hiddenSize
         let dropout = training ? Float(c.classifierDropout ?? c.hiddenDropoutProb) : 0
-        Dropout.forward(
-            output: a.classifierInput.pointer, mask: a.classifierMask.pointer,
-            input: a.sequenceOutput.pointer, count: tokens * hidden, probability: dropout,
-            generator: &generator)
+        let key = DropoutKey(
+            step: training ? generator.next() : 0, site: DropoutSite.classifier,
+            firstExample: input.firstExampleIndex)
+        input.sequenceOffsets.withUnsafeBufferPointer { offsets in
+            Dropout.forward(
+                output: a.classifierInput.pointer, mask: a.classifierMask.pointer,
+                input: a.sequenceOutput.pointer, width: hidden,
+                sequenceOffsets: offsets.baseAddress!, batch: input.batch, key: key,
+                probability: dropout)
+        }
         Linear.forward(
             output: a.logits.pointer, input: a.classifierInput.pointer,
             weight: w[classifierWeight], bias: w[classifierBias], tokens: tokens,

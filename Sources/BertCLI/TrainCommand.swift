@@ -22,7 +22,8 @@ struct TrainCommand: ParsableCommand {
             {"event":"epoch",...}, {"event":"test",...} and {"event":"done","output":...}.
             Under mpirun (Open MPI 4), every rank trains on its share of each batch and the \
             gradients are summed before each update: the same run as one process, up to \
-            rounding without dropout. Rank 0 alone prints and writes --output.
+            rounding (dropout masks are drawn per example). Rank 0 alone prints and writes \
+            --output.
             """)
 
     /// The generator stream of newly initialized weights (ASCII `init`).

@@ -2,8 +2,6 @@
 //
 // Scaled dot-product self-attention over a packed batch: BertSelfAttention's core.
 
-import Randomness
-
 /// Multi-head scaled dot-product self-attention over a packed (unpadded) batch, as
 /// `BertSelfAttention` computes it between its Q/K/V projections and its output projection:
 /// per sequence and head, `softmax(Q_h·K_hᵀ/√headDim)`, dropout on the probabilities, times
@@ -21,7 +19,9 @@ import Randomness
 ///
 /// The saved `probabilities` (softmax output before dropout) and the dropout mask are laid out
 /// per sequence, then per head, each an `L×L` row-major block (query rows, key columns);
-/// `probabilitiesOffset(sequence:head:sequenceOffsets:heads:)` gives a block's start.
+/// `probabilitiesOffset(sequence:head:sequenceOffsets:heads:)` gives a block's start. A
+/// sequence's `[heads, L, L]` probabilities are its dropout block (``Dropout``): element
+/// `(head·L + query)·L + key`.
 ///
 /// Work runs in parallel over (sequence, head) pairs, each pair's GEMMs on one thread; every
 /// pair writes its own rows and columns, so results are the same bits for any thread count.
@@ -81,8 +81,9 @@ public enum Attention {
     ///   - probabilities: `[probabilitiesCount]`, overwritten and saved for backward: the softmax
     ///     output before dropout.
     ///   - dropoutMask: `[probabilitiesCount]`, overwritten and saved: `0` or `1/(1 − p)`
-    ///     (`Dropout.makeMask` over the whole buffer, in layout order); `nil` requires
-    ///     `dropoutProbability == 0`.
+    ///     (`Dropout.makeMask` per sequence and head, each sequence's `[heads, L, L]` its
+    ///     block, seeded by `dropoutKey.seed(ofSequence:)`); ones when `p == 0`; `nil`
+    ///     requires `dropoutProbability == 0`.
     ///   - query: `Q`, `[tokens, hidden]` with row stride `rowStride`.
     ///   - key: `K`, same layout.
     ///   - value: `V`, same layout.
@@ -92,7 +93,8 @@ public enum Attention {
     ///   - heads: Attention heads.
     ///   - headDim: Features per head; `hidden = heads·headDim`.
     ///   - dropoutProbability: `attention_probs_dropout_prob`; 0 in evaluation.
-    ///   - generator: The dropout stream; advanced only when `dropoutProbability > 0`.
+    ///   - dropoutKey: The step, site and first example index of the mask (unused when
+    ///     `dropoutProbability == 0`).
     ///   - scratch: `[scratchCount]` floats of work space, or `nil` to allocate per call
     ///     (only needed with dropout).
     /// - Complexity: O(heads·Σ L²·headDim).
@@ -101,7 +103,7 @@ public enum Attention {
         dropoutMask: UnsafeMutablePointer<Float>?, query: UnsafePointer<Float>,
         key: UnsafePointer<Float>, value: UnsafePointer<Float>, rowStride: Int,
         sequenceOffsets: UnsafePointer<Int32>, batch: Int, heads: Int, headDim: Int,
-        dropoutProbability: Float, generator: inout SeededGenerator,
+        dropoutProbability: Float, dropoutKey: DropoutKey,
         scratch: UnsafeMutableBufferPointer<Float>? = nil
     ) {
         let layout = validatedLayout(sequenceOffsets, batch: batch)
@@ -111,25 +113,32 @@ public enum Attention {
         precondition(
             dropoutMask != nil || dropoutProbability == 0,
             "Attention: dropout \(dropoutProbability) needs a mask buffer")
-        let total = heads * layout.squares
+        precondition(
+            dropoutProbability >= 0 && dropoutProbability <= 1,
+            "Attention: dropout \(dropoutProbability) outside [0, 1]")
         let useDropout = dropoutProbability > 0
-        if let dropoutMask {
-            Dropout.makeMask(
-                dropoutMask, count: total, probability: dropoutProbability, generator: &generator)
-        }
         let scale = 1 / Float(headDim).squareRoot()
         let slotSize = useDropout ? layout.maxLength * layout.maxLength : 0
         withScratch(scratch, slotSize: slotSize, layout: layout, heads: heads, headDim: headDim) {
             workspace, chunks in
             let inputs = (query, key, value, rowStride, headDim, probabilities, dropoutMask)
             let outputs = (context, hidden, scale, useDropout, workspace, slotSize)
+            let dropout = (dropoutKey, dropoutProbability)
             forEachPair(
                 sequenceOffsets, batch: batch, heads: heads, chunks: chunks,
-                context: (inputs, outputs)
-            ) { arguments, head, start, length, offset, chunk in
+                context: (inputs, outputs, dropout)
+            ) { arguments, sequence, head, start, length, offset, chunk in
                 let (query, key, value, rowStride, headDim, probabilities, dropoutMask) =
                     arguments.0
                 let (context, hidden, scale, useDropout, workspace, slotSize) = arguments.1
+                let (dropoutKey, dropoutProbability) = arguments.2
+                let square = length * length
+                if let dropoutMask {
+                    Dropout.makeMask(
+                        dropoutMask + offset, count: square, firstElement: head * square,
+                        seed: dropoutKey.seed(ofSequence: sequence),
+                        probability: dropoutProbability)
+                }
                 let q = query + start * rowStride + head * headDim
                 let k = key + start * rowStride + head * headDim
                 let v = value + start * rowStride + head * headDim
@@ -142,7 +151,7 @@ public enum Attention {
                 if useDropout, let dropoutMask {
                     let dropped = workspace + chunk * slotSize
                     let mask = dropoutMask + offset
-                    for i in 0..<(length * length) { dropped[i] = p[i] * mask[i] }
+                    for i in 0..<square { dropped[i] = p[i] * mask[i] }
                     weights = UnsafePointer(dropped)
                 }
                 Gemm.multiply(
@@ -196,7 +205,7 @@ public enum Attention {
             forEachPair(
                 sequenceOffsets, batch: batch, heads: heads, chunks: chunks,
                 context: (inputs, outputs, workspace, square)
-            ) { arguments, head, start, length, offset, chunk in
+            ) { arguments, _, head, start, length, offset, chunk in
                 let (dContext, probabilities, dropoutMask, query, key, value) = arguments.0
                 let (dQuery, dKey, dValue, rowStride, headDim, hidden, scale) = arguments.1
                 let (workspace, square) = (arguments.2, arguments.3)
@@ -294,14 +303,15 @@ public enum Attention {
         }
     }
 
-    /// Calls `body(context, head, start, length, offset, chunk)` for every (sequence, head)
-    /// pair with tokens, giving each of `chunks` concurrent chunks a contiguous run of pairs
-    /// of about equal cost (`L²`). `body` captures nothing (see `Parallel.forEachChunk`).
+    /// Calls `body(context, sequence, head, start, length, offset, chunk)` for every
+    /// (sequence, head) pair with tokens, giving each of `chunks` concurrent chunks a
+    /// contiguous run of pairs of about equal cost (`L²`). `body` captures nothing (see
+    /// `Parallel.forEachChunk`).
     private static func forEachPair<Context>(
         _ offsets: UnsafePointer<Int32>, batch: Int, heads: Int, chunks: Int, context: Context,
         _ body: @escaping (
-            _ context: Context, _ head: Int, _ start: Int, _ length: Int, _ offset: Int,
-            _ chunk: Int
+            _ context: Context, _ sequence: Int, _ head: Int, _ start: Int, _ length: Int,
+            _ offset: Int, _ chunk: Int
         ) -> Void
     ) {
         let total = heads * validatedLayout(offsets, batch: batch).squares
@@ -336,7 +346,7 @@ public enum Attention {
         let offsets: UnsafePointer<Int32>
         let batch: Int, heads: Int, total: Int, chunks: Int
         let context: Context
-        let body: (Context, Int, Int, Int, Int, Int) -> Void
+        let body: (Context, Int, Int, Int, Int, Int, Int) -> Void
     }
 
     /// The pairs of chunk `chunk` of `chunks` for `forEachPair`.
@@ -344,7 +354,7 @@ public enum Attention {
     private static func runPairs<Context>(
         chunk: Int, of chunks: Int, _ offsets: UnsafePointer<Int32>, batch: Int, heads: Int,
         total: Int, context: Context,
-        _ body: (Context, Int, Int, Int, Int, Int) -> Void
+        _ body: (Context, Int, Int, Int, Int, Int, Int) -> Void
     ) {
         var before = 0
         for s in 0..<batch {
@@ -353,7 +363,7 @@ public enum Attention {
             let square = length * length
             for head in 0..<heads {
                 if square > 0 && before * chunks / total == chunk {
-                    body(context, head, start, length, before, chunk)
+                    body(context, s, head, start, length, before, chunk)
                 }
                 before += square
             }

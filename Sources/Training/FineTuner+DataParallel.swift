@@ -77,10 +77,11 @@ extension FineTuner {
     /// loss over the whole batch, ACCUMULATED into the gradients.
     ///
     /// Every rank calls it for every micro-batch, whatever its share (one all-reduce of the
-    /// denominators). The shared `dropout` generator gives one word per call on every rank,
-    /// which seeds this rank's own masks: the ranks' masks are independent, and the shared
-    /// state stays the same on every rank (checkpoints hold rank 0's). So with dropout an
-    /// N-rank run equals one process only in distribution; without, up to rounding.
+    /// denominators). The shared `dropout` generator gives one word per call on every rank, as
+    /// it does per micro-batch in one process, and the share's sequences keep their indices in
+    /// the global batch (``PackedBatch/firstExampleIndex``): each sequence gets the masks one
+    /// process gives it, so with dropout too an N-rank run equals one process up to rounding,
+    /// and the shared state stays the same on every rank (checkpoints hold rank 0's).
     /// - Returns: This rank's part of the micro-batch's loss, times `dLoss`; NaN when the
     ///   whole batch has nothing to average over (every token ignored), as PyTorch gives.
     func accumulateShare<Examples: TrainingExamples>(
@@ -92,11 +93,11 @@ extension FineTuner {
             count: indices.count, rank: communicator.rank, size: communicator.size)
         let start = indices.startIndex
         let mine = indices[(start + share.lowerBound)..<(start + share.upperBound)]
-        var generator = SeededGenerator(
-            seed: dropout.next(), stream: Self.dropoutStream &+ 1 &+ UInt64(communicator.rank))
+        let dropoutWord = dropout.next()
         var counted = 0.0
         if !mine.isEmpty {
             train.fill(&batch, indices: mine, epoch: epoch)
+            batch.firstExampleIndex = share.lowerBound
             try model.validate(batch)
             counted = model.lossDenominator(
                 of: batch, classWeights: classWeights.map { UnsafePointer($0.pointer) })
@@ -109,7 +110,7 @@ extension FineTuner {
         guard counted > 0 else { return 0 }
         let weight = counted / total
         let loss = accumulateGradients(
-            batch, dLoss: Float(Double(dLoss) * weight), dropout: &generator)
+            batch, dLoss: Float(Double(dLoss) * weight), dropoutWord: dropoutWord)
         return Double(dLoss) * weight * Double(loss)
     }
 

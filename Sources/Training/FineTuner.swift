@@ -22,8 +22,9 @@ import Randomness
 /// every rank draws the same global batches, computes its contiguous share of each
 /// (``DataParallelShare``) with the loss weighted by the share's part of the loss
 /// denominator, and the ranks' losses and gradients are summed before clipping and the same
-/// AdamW update on every rank, so an N-rank run follows one process's up to rounding
-/// (without dropout; with it, in distribution: each rank draws its own masks). Validation
+/// AdamW update on every rank, so an N-rank run follows one process's up to rounding, dropout
+/// included: every rank draws the same word per micro-batch and keys each sequence's masks
+/// by its index in the global batch (``DropoutKey``). Validation
 /// runs on rank 0 alone, whose observer decides early stopping for every rank.
 public final class FineTuner {
     /// The generator stream of dropout masks (ASCII `dropout`).
@@ -312,11 +313,23 @@ public final class FineTuner {
     /// finished step, then forward, loss and backward with the loss scaled by `dLoss`,
     /// ADDING to the gradients (the seam of gradient accumulation, and of a data-parallel
     /// all-reduce before the update).
+    ///
+    /// Draws one word from `generator` (the run's dropout stream), the micro-batch's dropout
+    /// key: every mask of the pass follows from it and each sequence's example index
+    /// (``DropoutKey``), so a data-parallel rank that draws the same word draws one process's
+    /// masks for its share.
     /// - Returns: The micro-batch's loss (unscaled).
     public func accumulateGradients(
         _ batch: PackedBatch, dLoss: Float, dropout generator: inout SeededGenerator
     ) -> Float {
+        accumulateGradients(batch, dLoss: dLoss, dropoutWord: generator.next())
+    }
+
+    /// ``accumulateGradients(_:dLoss:dropout:)`` with the micro-batch's dropout word drawn.
+    func accumulateGradients(_ batch: PackedBatch, dLoss: Float, dropoutWord: UInt64) -> Float {
         zeroGradientsIfNeeded()
+        // The model's forward passes draw their step keys (encoder, head) from this.
+        var generator = SeededGenerator(seed: dropoutWord, stream: Self.dropoutStream &+ 1)
         return model.accumulateGradients(
             batch, activations: activations, gradients: gradients, dLoss: dLoss,
             classWeights: classWeights.map { UnsafePointer($0.pointer) }, generator: &generator)

@@ -56,7 +56,7 @@ public enum TrainingCheckpoint {
     /// labels, dropout and initial weights (which cover the architecture, the checkpoint and
     /// the seeded classifier), the training and validation examples, every option that
     /// changes the loss curve, and the number of data-parallel ranks (`worldSize`: each
-    /// rank's share of a batch, and its dropout stream, depend on it). `maxSteps` may change.
+    /// rank's share of a batch depends on it). `maxSteps` may change.
     public static func settings(
         model: BertPreTrainedModel, options: FineTuningOptions,
         train: some TrainingExamples, validation: some TrainingExamples, worldSize: Int = 1

@@ -1,5 +1,5 @@
 // swift-bert: loops in C, compiled for AVX-512, AVX2 and baseline and picked at run time:
-// fp32 → bf16 conversions and small GEMMs.
+// fp32 → bf16 conversions, small GEMMs, AdamW, GELU and dropout masks.
 //
 // Why C: Swift on Linux compiles for baseline x86-64 (SSE2) and SwiftPM forbids per-target
 // machine flags in a package others depend on; here one plain loop is compiled three times
@@ -330,6 +330,57 @@ static void gelu_backward_baseline(
 static gelu_forward_t chosen_gelu_forward = NULL;
 static gelu_backward_t chosen_gelu_backward = NULL;
 
+// Dropout masks, counter-based: element j's bits are SplitMix64's output number j + 1 from
+// state `seed` (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
+// OOPSLA 2014; the finalizer of Vigna's splitmix64.c), so any element can be computed
+// alone, in any order, on any thread. The integer arithmetic and the comparison with p are
+// exact, so every version gives the same bits.
+#define SPLITMIX_GAMMA 0x9E3779B97F4A7C15ull
+
+static inline uint64_t splitmix_finalize(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+// keep = uniform(bits) >= p, uniform = top 24 bits · 2⁻²⁴ (SeededGenerator.nextUniformFloat).
+#define DROPOUT_BODY                                                                    \
+    uint64_t z0 = seed + (uint64_t)first_element * SPLITMIX_GAMMA;                      \
+    if (output) {                                                                       \
+        for (long i = 0; i < count; ++i) {                                              \
+            uint64_t bits = splitmix_finalize(z0 + (uint64_t)(i + 1) * SPLITMIX_GAMMA); \
+            float uniform = (float)(int32_t)(bits >> 40) * 0x1p-24f;                    \
+            float factor = uniform >= probability ? scale : 0.0f;                       \
+            mask[i] = factor;                                                           \
+            output[i] = input[i] * factor;                                              \
+        }                                                                               \
+    } else {                                                                            \
+        for (long i = 0; i < count; ++i) {                                              \
+            uint64_t bits = splitmix_finalize(z0 + (uint64_t)(i + 1) * SPLITMIX_GAMMA); \
+            float uniform = (float)(int32_t)(bits >> 40) * 0x1p-24f;                    \
+            mask[i] = uniform >= probability ? scale : 0.0f;                            \
+        }                                                                               \
+    }
+
+#define DROPOUT_SIGNATURE                                                                 \
+    (float *restrict mask, float *output, const float *input, long count,               \
+        uint64_t seed, uint64_t first_element, float probability, float scale)
+
+typedef void (*dropout_t)(float *, float *, const float *, long, uint64_t, uint64_t, float,
+    float);
+
+#if defined(__x86_64__)
+// AVX-512DQ for the 64-bit multiplies (vpmullq); AVX2 emulates them with 32-bit ones.
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))) static void dropout_avx512
+    DROPOUT_SIGNATURE {
+    DROPOUT_BODY
+}
+__attribute__((target("avx2"))) static void dropout_avx2 DROPOUT_SIGNATURE { DROPOUT_BODY }
+#endif
+static void dropout_baseline DROPOUT_SIGNATURE { DROPOUT_BODY }
+
+static dropout_t chosen_dropout = NULL;
+
 typedef void (*round_rows_t)(const float *, long, long, long, long, uint16_t *, float *);
 
 #if defined(__x86_64__)
@@ -363,6 +414,7 @@ static void choose(void) {
     gelu_forward_t gelu_forward = gelu_forward_baseline;
     gelu_backward_t gelu_backward = gelu_backward_baseline;
     round_rows_t rows = round_rows_baseline;
+    dropout_t dropout = dropout_baseline;
     const char *isa = "baseline";
 #if defined(__x86_64__)
     __builtin_cpu_init();
@@ -373,6 +425,8 @@ static void choose(void) {
         gelu_forward = gelu_forward_avx512;
         gelu_backward = gelu_backward_avx512;
         rows = round_rows_avx512;
+        if (__builtin_cpu_supports("avx512dq")) dropout = dropout_avx512;
+        else dropout = dropout_avx2;
         isa = "avx512f";
     } else if (__builtin_cpu_supports("avx2")) {
         gemm = small_gemm_avx2;
@@ -381,6 +435,7 @@ static void choose(void) {
         gelu_forward = gelu_forward_avx2;
         gelu_backward = gelu_backward_avx2;
         rows = round_rows_avx2;
+        dropout = dropout_avx2;
         isa = "avx2";
     }
 #endif
@@ -390,6 +445,7 @@ static void choose(void) {
     chosen_sum_squares = sum_squares;
     chosen_gelu_forward = gelu_forward;
     chosen_gelu_backward = gelu_backward;
+    chosen_dropout = dropout;
     chosen = rows;
 }
 
@@ -430,4 +486,9 @@ void swiftbert_gelu_backward(
     int accumulate) {
     if (!chosen_gelu_backward) choose();
     chosen_gelu_backward(d_input, d_output, input, first, last, accumulate);
+}
+
+void swiftbert_dropout_mask DROPOUT_SIGNATURE {
+    if (!chosen_dropout) choose();
+    chosen_dropout(mask, output, input, count, seed, first_element, probability, scale);
 }

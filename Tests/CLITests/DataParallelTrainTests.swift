@@ -6,10 +6,10 @@ import XCTest
 import _TestSupport
 
 /// `mpirun -np N bert train` against one process on tiny-bert: the same losses, gradient
-/// norms, validation figures and final model up to rounding (`--dropout 0`: with dropout
-/// each rank draws its own masks), rank 0 alone printing and writing, checkpoints that
-/// refuse another world size, and one error line when a rank fails. Skipped without
-/// `mpirun` (`make deps` installs Open MPI).
+/// norms, validation figures and final model up to rounding, with `--dropout 0` and with the
+/// config's dropout (0.1: every rank draws one process's masks for its share), rank 0 alone
+/// printing and writing, checkpoints that refuse another world size, and one error line when
+/// a rank fails. Skipped without `mpirun` (`make deps` installs Open MPI).
 final class DataParallelTrainTests: XCTestCase {
     var folder: URL!
 
@@ -23,14 +23,16 @@ final class DataParallelTrainTests: XCTestCase {
     }
 
     /// 48 CoLA sentences: 43 training examples in batches of 8 (the last of 3: 2 + 1 on two
-    /// ranks, 1 + 1 + 1 on three), 5 validation.
-    private func colaArguments(_ output: URL, _ extra: [String] = []) throws -> [String] {
+    /// ranks, 1 + 1 + 1 on three), 5 validation. `dropout: false` leaves the config's 0.1.
+    private func colaArguments(
+        _ output: URL, _ extra: [String] = [], dropout: Bool = false
+    ) throws -> [String] {
         let data = try CoLASubset.make(in: folder)
         return [
             "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "cola", "--data",
             data.path, "--output", output.path, "--epochs", "2", "--batch-size", "8",
-            "--learning-rate", "1e-3", "--dropout", "0", "--json", "--log-every", "1",
-        ] + extra
+            "--learning-rate", "1e-3", "--json", "--log-every", "1",
+        ] + (dropout ? [] : ["--dropout", "0"]) + extra
     }
 
     func testTwoAndThreeRanksFollowOneProcessOnCoLAWithAnUnevenLastBatch() throws {
@@ -64,6 +66,66 @@ final class DataParallelTrainTests: XCTestCase {
         let summary = try String(
             contentsOf: three.appendingPathComponent("summary.md"), encoding: .utf8)
         XCTAssertTrue(summary.contains("| ranks (mpirun) | 3 |"), summary)
+    }
+
+    func testWithDropoutTwoAndThreeRanksFollowOneProcessOnCoLAWithAnUnevenLastBatch() throws {
+        let reference = folder.appendingPathComponent("one")
+        let one = try BertBinary.run(try colaArguments(reference, dropout: true))
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertEqual(try events(one.stdout, "step").count, 12)
+        for ranks in [2, 3] {
+            let output = folder.appendingPathComponent("ranks-\(ranks)")
+            let job = try MPIRun.run(ranks: ranks, try colaArguments(output, dropout: true))
+            XCTAssertFalse(job.timedOut)
+            XCTAssertEqual(job.result.status, 0, job.result.stderr)
+            try assertSameRun(
+                job.result.stdout, one.stdout, models: (output, reference),
+                "\(ranks) ranks, dropout 0.1")
+        }
+        // Without dropout the run differs: the masks above did take part.
+        let off = folder.appendingPathComponent("off")
+        let without = try BertBinary.run(try colaArguments(off))
+        XCTAssertEqual(without.status, 0, without.stderr)
+        XCTAssertNotEqual(
+            try events(without.stdout, "step").first?["loss"] as? Double,
+            try events(one.stdout, "step").first?["loss"] as? Double)
+    }
+
+    func testWithDropoutAccumulationWithAnEmptyShareAndTokenClassificationFollowOneProcess()
+        throws
+    {
+        // 41 examples: micro-batches 8, 8 | 8, 8 | 8, 1; the last one is 1 + 0 on two ranks,
+        // whose rank 1 still draws the micro-batch's dropout word.
+        let extra = ["--limit-train", "41", "--gradient-accumulation-steps", "2"]
+        let reference = folder.appendingPathComponent("one")
+        let one = try BertBinary.run(try colaArguments(reference, extra, dropout: true))
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let two = folder.appendingPathComponent("two")
+        let job = try MPIRun.run(try colaArguments(two, extra, dropout: true))
+        XCTAssertFalse(job.timedOut)
+        XCTAssertEqual(job.result.status, 0, job.result.stderr)
+        try assertSameRun(
+            job.result.stdout, one.stdout, models: (two, reference), "accumulation, dropout 0.1")
+
+        // Per-token classifier dropout over each sequence's own rows.
+        func arguments(_ output: URL) -> [String] {
+            [
+                "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "ner",
+                "--train", TestPaths.fixture("ner/train.conll").path,
+                "--validation", TestPaths.fixture("ner/validation.conll").path,
+                "--output", output.path, "--epochs", "1", "--max-steps", "12",
+                "--batch-size", "5", "--learning-rate", "1e-3", "--json", "--log-every", "1",
+            ]
+        }
+        let nerReference = folder.appendingPathComponent("ner-one")
+        let ner = try BertBinary.run(arguments(nerReference))
+        XCTAssertEqual(ner.status, 0, ner.stderr)
+        let nerTwo = folder.appendingPathComponent("ner-two")
+        let nerJob = try MPIRun.run(arguments(nerTwo))
+        XCTAssertFalse(nerJob.timedOut)
+        XCTAssertEqual(nerJob.result.status, 0, nerJob.result.stderr)
+        try assertSameRun(
+            nerJob.result.stdout, ner.stdout, models: (nerTwo, nerReference), "ner, dropout 0.1")
     }
 
     func testGradientAccumulationWithAnEmptyShareFollowsOneProcess() throws {
@@ -149,8 +211,8 @@ final class DataParallelTrainTests: XCTestCase {
     }
 
     func testResumeContinuesTheSameWorldSizeAndRefusesAnotherByName() throws {
-        // Dropout on: the ranks' masks come from the shared generator, which the checkpoint
-        // holds, so a resumed 2-rank run repeats the uninterrupted one bit for bit.
+        // Dropout on: the ranks' masks are keyed by the shared generator's words, which the
+        // checkpoint holds, so a resumed 2-rank run repeats the uninterrupted one bit for bit.
         let extra = ["--dropout", "0.1", "--save-steps", "2"]
         let reference = folder.appendingPathComponent("reference")
         let uninterrupted = try MPIRun.run(try colaArguments(reference, extra))

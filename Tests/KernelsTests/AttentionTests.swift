@@ -51,18 +51,18 @@ final class AttentionTests: XCTestCase {
     /// Runs the forward kernel on a fused QKV buffer.
     func forward(
         _ c: Case, _ qkv: Buffer<Float>, dropout: Float, seed: UInt64 = 1,
-        scratch: UnsafeMutableBufferPointer<Float>? = nil
+        firstExample: Int = 0, scratch: UnsafeMutableBufferPointer<Float>? = nil
     ) -> (context: Buffer<Float>, probabilities: Buffer<Float>, mask: Buffer<Float>) {
         let context = Buffer(repeating: Float.nan, count: c.tokens * c.hidden)
         let probabilities = Buffer(repeating: Float.nan, count: c.probabilitiesCount)
         let mask = Buffer(repeating: Float.nan, count: c.probabilitiesCount)
-        var generator = SeededGenerator(seed: seed, stream: 5)
         Attention.forward(
             context: context.pointer, probabilities: probabilities.pointer,
             dropoutMask: mask.pointer, query: qkv.pointer, key: qkv.pointer + c.hidden,
             value: qkv.pointer + 2 * c.hidden, rowStride: 3 * c.hidden, sequenceOffsets: c.offsets,
             batch: c.lengths.count, heads: c.heads, headDim: c.headDim, dropoutProbability: dropout,
-            generator: &generator, scratch: scratch)
+            dropoutKey: DropoutKey(step: seed, site: 5, firstExample: firstExample),
+            scratch: scratch)
         return (context, probabilities, mask)
     }
 
@@ -192,5 +192,28 @@ final class AttentionTests: XCTestCase {
                 assertBitIdentical(a, b, "\(label), output \(index)")
             }
         }
+    }
+
+    func testDropoutMasksAreEachSequencesOwnBlockWhateverItsBatch() {
+        var random = TestRandom(seed: 73)
+        let c = Case(lengths: [3, 0, 6, 2], heads: 2, headDim: 4)
+        let qkv = Buffer(random.floats(c.tokens * 3 * c.hidden))
+        let mask = forward(c, qkv, dropout: 0.4, seed: 8, firstExample: 10).mask.array
+        let key = DropoutKey(step: 8, site: 5, firstExample: 10)
+        var start = 0
+        for (s, length) in c.lengths.enumerated() {
+            let block = c.heads * length * length
+            XCTAssertEqual(
+                Array(mask[start..<(start + block)]),
+                Dropout.referenceMask(
+                    count: block, seed: key.seed(ofSequence: s), probability: 0.4),
+                "sequence \(s): its [heads, L, L] block")
+            start += block
+        }
+        // Sequence 2 (example 12) alone in a batch of its own starts at example 12.
+        let alone = Case(lengths: [6], heads: 2, headDim: 4)
+        let rows = (0..<(6 * 3 * c.hidden)).map { qkv.pointer[3 * 3 * c.hidden + $0] }
+        let own = forward(alone, Buffer(rows), dropout: 0.4, seed: 8, firstExample: 12)
+        XCTAssertEqual(own.mask.array, Array(mask[18..<90]))
     }
 }

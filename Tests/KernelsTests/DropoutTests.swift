@@ -1,105 +1,196 @@
 // swift-bert — Kernels tests: Dropout.
 
 import Kernels
-import Randomness
 import XCTest
 import _TestSupport
 
 final class DropoutTests: XCTestCase {
-    func testZeroProbabilityIsExactIdentityAndDrawsNothing() {
-        var random = TestRandom(seed: 60)
-        let input = random.floats(1_001)
+    /// Sequences of 3, 0, 7 and 1 tokens, packed.
+    let offsets: [Int32] = [0, 3, 3, 10, 11]
+
+    func forward(
+        _ input: [Float], width: Int, offsets: [Int32], key: DropoutKey, probability: Float
+    ) -> (output: [Float], mask: [Float]) {
         let output = Buffer(repeating: Float.nan, count: input.count)
         let mask = Buffer(repeating: Float.nan, count: input.count)
-        var generator = SeededGenerator(seed: 7)
-        let before = generator
         Dropout.forward(
-            output: output.pointer, mask: mask.pointer, input: input, count: input.count,
-            probability: 0, generator: &generator)
-        assertBitIdentical(output.array, input)
-        XCTAssertEqual(mask.array, [Float](repeating: 1, count: input.count))
-        XCTAssertEqual(generator, before, "p = 0 must not advance the generator")
+            output: output.pointer, mask: mask.pointer, input: input, width: width,
+            sequenceOffsets: offsets, batch: offsets.count - 1, key: key,
+            probability: probability)
+        return (output.array, mask.array)
     }
 
-    func testTenPercentKeepsAboutNinetyPercentScaledByOneOverPointNine() {
-        let count = 20_000
+    func testZeroProbabilityIsAnExactIdentity() {
+        var random = TestRandom(seed: 60)
+        let width = 91
+        let input = random.floats(11 * width)
+        let (output, mask) = forward(
+            input, width: width, offsets: offsets, key: DropoutKey(step: 7), probability: 0)
+        assertBitIdentical(output, input)
+        XCTAssertEqual(mask, [Float](repeating: 1, count: input.count))
+        let rows = Buffer(repeating: Float.nan, count: 4 * width)
+        let rowMask = Buffer(repeating: Float.nan, count: 4 * width)
+        Dropout.forward(
+            output: rows.pointer, mask: rowMask.pointer, input: input, width: width,
+            sequences: 4, key: DropoutKey(step: 7), probability: 0)
+        assertBitIdentical(rows.array, Array(input[..<(4 * width)]))
+        XCTAssertEqual(rowMask.array, [Float](repeating: 1, count: 4 * width))
+    }
+
+    func testTheKeptFractionIsOneMinusPWithinFiveSigmaScaledByOneOverOneMinusP() {
+        let width = 200
+        let offsets: [Int32] = [0, 40, 41, 100]  // 20 000 elements
+        let count = 100 * width
         let input = [Float](repeating: 3, count: count)
-        let output = Buffer(repeating: Float.nan, count: count)
-        let mask = Buffer(repeating: Float.nan, count: count)
-        var generator = SeededGenerator(seed: 42, stream: 3)
-        Dropout.forward(
-            output: output.pointer, mask: mask.pointer, input: input, count: count,
-            probability: 0.1, generator: &generator)
-        let scale = Float(1 / 0.9)
-        XCTAssertEqual(Dropout.keptScale(probability: 0.1), scale)
-        let kept = mask.array.filter { $0 != 0 }
-        XCTAssertTrue(kept.allSatisfy { $0 == scale }, "kept mask values are 1/(1-p)")
-        // Binomial(20000, 0.9): standard deviation ≈ 42; allow 5σ.
-        XCTAssertEqual(Double(kept.count), 18_000, accuracy: 212)
-        for (y, m) in zip(output.array, mask.array) { XCTAssertEqual(y, 3 * m) }
-        XCTAssertEqual(
-            mask.array,
-            {
-                var g = SeededGenerator(seed: 42, stream: 3)
-                return Dropout.referenceMask(count: count, probability: 0.1, generator: &g)
-            }(),
-            "mask follows one nextUniformFloat() per element")
+        for p: Float in [0.1, 0.5, 0.9] {
+            let key = DropoutKey(step: 42, site: 3, firstExample: 5)
+            let (output, mask) = forward(
+                input, width: width, offsets: offsets, key: key, probability: p)
+            let scale = Dropout.keptScale(probability: p)
+            XCTAssertEqual(scale, Float(1 / (1 - Double(p))))
+            let kept = mask.filter { $0 != 0 }
+            XCTAssertTrue(kept.allSatisfy { $0 == scale }, "p \(p): kept mask values are 1/(1-p)")
+            let n = Double(count)
+            let q = 1 - Double(p)
+            let sigma = (n * q * (1 - q)).squareRoot()
+            XCTAssertEqual(Double(kept.count), n * q, accuracy: 5 * sigma, "p \(p)")
+            for (y, m) in zip(output, mask) { XCTAssertEqual(y, 3 * m) }
+            XCTAssertEqual(
+                mask,
+                Dropout.referenceMask(
+                    width: width, sequenceOffsets: offsets, key: key, probability: p),
+                "p \(p): each sequence's rows follow the reference hash")
+        }
     }
 
-    func testSameSeedGivesSameMaskAndDifferentSeedsDiffer() {
-        func mask(seed: UInt64, count: Int = 4_097) -> [Float] {
-            let buffer = Buffer(repeating: Float(0), count: count)
-            var generator = SeededGenerator(seed: seed)
-            Dropout.makeMask(buffer.pointer, count: count, probability: 0.1, generator: &generator)
-            return buffer.array
+    func testTheVectorKernelMatchesTheReferenceOnEveryLengthAndStart() {
+        let seed = DropoutKey(step: 11, site: 2).seed(ofSequence: 4)
+        for count in [0, 1, 2, 7, 15, 16, 17, 31, 33, 64, 100] {
+            for first in [0, 1, 5, 1_000_003] {
+                let mask = Buffer(repeating: Float.nan, count: count)
+                Dropout.makeMask(
+                    mask.pointer, count: count, firstElement: first, seed: seed, probability: 0.3)
+                XCTAssertEqual(
+                    mask.array,
+                    Dropout.referenceMask(
+                        count: count, firstElement: first, seed: seed, probability: 0.3),
+                    "count \(count) first \(first)")
+            }
         }
-        assertBitIdentical(mask(seed: 5), mask(seed: 5))
-        XCTAssertNotEqual(mask(seed: 5), mask(seed: 6))
-        let input = [Float](repeating: 1, count: 4_097)
-        let output = Buffer(repeating: Float(0), count: input.count)
-        let saved = Buffer(repeating: Float(0), count: input.count)
-        var generator = SeededGenerator(seed: 5)
-        withThreadCount(1) {
-            Dropout.forward(
-                output: output.pointer, mask: saved.pointer, input: input, count: input.count,
-                probability: 0.1, generator: &generator)
+    }
+
+    func testSplitMix64IsTheFunctionOfTheReferenceImplementation() {
+        // splitmix64.c (Vigna) from state 0: its first three outputs.
+        var state: UInt64 = 0
+        let outputs = (0..<3).map { _ -> UInt64 in
+            state &+= DropoutKey.gamma
+            return DropoutKey.finalize(state)
         }
-        assertBitIdentical(saved.array, mask(seed: 5), "mask independent of thread count")
+        XCTAssertEqual(outputs, [0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4, 0x06C4_5D18_8009_454F])
+    }
+
+    func testMasksAreTheSameForAnyThreadCountAndAnySplitOfTheRows() {
+        var random = TestRandom(seed: 62)
+        let width = 777
+        let offsets: [Int32] = [0, 30, 31, 31, 90, 120]
+        let input = random.floats(120 * width)
+        let key = DropoutKey(step: 5, site: 9, firstExample: 3)
+        let reference = withThreadCount(1) {
+            forward(input, width: width, offsets: offsets, key: key, probability: 0.1)
+        }
+        for threads in [2, 3] {
+            let run = withThreadCount(threads) {
+                forward(input, width: width, offsets: offsets, key: key, probability: 0.1)
+            }
+            assertBitIdentical(run.mask, reference.mask, "\(threads) threads: mask")
+            assertBitIdentical(run.output, reference.output, "\(threads) threads: output")
+        }
+        // Rows filled in pieces that cut through sequences give the same mask.
+        let pieces = Buffer(repeating: Float.nan, count: input.count)
+        for rows in [0..<1, 1..<29, 29..<95, 95..<95, 95..<120] {
+            Dropout.makeMask(
+                pieces.pointer, rows: rows, width: width, sequenceOffsets: offsets, batch: 5,
+                key: key, probability: 0.1)
+        }
+        assertBitIdentical(pieces.array, reference.mask, "row ranges")
+    }
+
+    func testASequenceGetsTheSameMaskInAnyBatchAtAnyOffsetGivenItsExampleIndex() {
+        let width = 13
+        let key = DropoutKey(step: 99, site: 4)
+        // Example 6, 7 tokens: third of a batch starting at example 4, or first of a share
+        // starting at example 6 (a rank's part of the same global batch).
+        let whole = forward(
+            [Float](repeating: 1, count: 11 * width), width: width, offsets: offsets,
+            key: DropoutKey(step: 99, site: 4, firstExample: 4), probability: 0.5
+        ).mask
+        let share = forward(
+            [Float](repeating: 1, count: 8 * width), width: width, offsets: [0, 7, 8],
+            key: DropoutKey(step: 99, site: 4, firstExample: 6), probability: 0.5
+        ).mask
+        let rowsOfExample6 = Array(whole[(3 * width)..<(10 * width)])
+        assertBitIdentical(Array(share[..<(7 * width)]), rowsOfExample6, "example 6")
+        XCTAssertEqual(
+            Array(share[(7 * width)...]), Array(whole[(10 * width)...]), "example 7 follows")
+        // Another example, site or step draws another mask.
+        for other in [
+            DropoutKey(step: 99, site: 4, firstExample: 7), DropoutKey(step: 99, site: 5,
+            firstExample: 6), DropoutKey(step: 98, site: 4, firstExample: 6),
+        ] {
+            let mask = forward(
+                [Float](repeating: 1, count: 7 * width), width: width, offsets: [0, 7],
+                key: other, probability: 0.5
+            ).mask
+            XCTAssertNotEqual(mask, rowsOfExample6, "\(other)")
+        }
+        XCTAssertNotEqual(key.seed(ofSequence: 0), key.seed(ofSequence: 1))
+    }
+
+    func testOneRowPerSequenceUsesEachSequencesOwnBlock() {
+        var random = TestRandom(seed: 63)
+        let width = 50
+        let input = random.floats(3 * width)
+        let output = Buffer(repeating: Float.nan, count: input.count)
+        let mask = Buffer(repeating: Float.nan, count: input.count)
+        let key = DropoutKey(step: 1, site: 8, firstExample: 2)
+        Dropout.forward(
+            output: output.pointer, mask: mask.pointer, input: input, width: width, sequences: 3,
+            key: key, probability: 0.25)
+        let expected = (0..<3).flatMap {
+            Dropout.referenceMask(count: width, seed: key.seed(ofSequence: $0), probability: 0.25)
+        }
+        XCTAssertEqual(mask.array, expected)
+        XCTAssertEqual(output.array, zip(input, expected).map { $0 * $1 })
     }
 
     func testProbabilityOneZeroesEverything() {
-        let input: [Float] = [1, -2, 3]
-        let output = Buffer(repeating: Float.nan, count: 3)
-        let mask = Buffer(repeating: Float.nan, count: 3)
-        var generator = SeededGenerator(seed: 1)
-        Dropout.forward(
-            output: output.pointer, mask: mask.pointer, input: input, count: 3, probability: 1,
-            generator: &generator)
-        XCTAssertEqual(output.array, [0, 0, 0])
+        let (output, mask) = forward(
+            [1, -2, 3], width: 1, offsets: [0, 2, 3], key: DropoutKey(step: 1), probability: 1)
+        XCTAssertEqual(output, [0, 0, 0])
+        XCTAssertEqual(mask, [0, 0, 0])
     }
 
-    func testBackwardMatchesFiniteDifferencesAndAccumulates() {
+    func testBackwardUsesTheSavedMaskMatchesFiniteDifferencesAndAccumulates() {
         var random = TestRandom(seed: 61)
-        let count = 37
+        let width = 37
+        let offsets: [Int32] = [0, 1, 3]
+        let count = 3 * width
         let input = random.floats(count)
         let dOutput = random.floats(count)
-        let output = Buffer(repeating: Float(0), count: count)
-        let mask = Buffer(repeating: Float(0), count: count)
-        var generator = SeededGenerator(seed: 9)
-        Dropout.forward(
-            output: output.pointer, mask: mask.pointer, input: input, count: count,
-            probability: 0.3, generator: &generator)
+        let (output, saved) = forward(
+            input, width: width, offsets: offsets, key: DropoutKey(step: 9), probability: 0.3)
+        XCTAssertTrue(saved.contains(0) && saved.contains(Dropout.keptScale(probability: 0.3)))
         assertClose(
-            output.array, Dropout.referenceForward(input: doubles(input), mask: mask.doubles),
+            output, Dropout.referenceForward(input: doubles(input), mask: doubles(saved)),
             rtol: 1e-7, atol: 0)
         let r = doubles(dOutput)
-        let m = mask.doubles
+        let m = doubles(saved)
         let expected = finiteDifferences(at: doubles(input)) {
             dot(r, Dropout.referenceForward(input: $0, mask: m))
         }
         let initial = random.floats(count)
         let dInput = Buffer(initial)
-        Dropout.backward(dInput: dInput.pointer, dOutput: dOutput, mask: mask.pointer, count: count)
+        Dropout.backward(dInput: dInput.pointer, dOutput: dOutput, mask: saved, count: count)
         assertClose(dInput.array, zip(doubles(initial), expected).map(+), rtol: 1e-5, atol: 1e-6)
         assertClose(
             Dropout.referenceBackward(dOutput: r, mask: m), expected, rtol: 1e-7, atol: 1e-9)

@@ -1,5 +1,5 @@
 // swift-bert: loops in C, compiled for AVX-512, AVX2 and baseline and picked at run time:
-// fp32 → bf16 conversions and small GEMMs.
+// fp32 → bf16 conversions, small GEMMs, AdamW, GELU and dropout masks.
 #ifndef SWIFT_BERT_VECTOR_H
 #define SWIFT_BERT_VECTOR_H
 
@@ -63,6 +63,17 @@ void swiftbert_gelu_forward(float *output, const float *input, long first, long 
 void swiftbert_gelu_backward(
     float *d_input, const float *d_output, const float *input, long first, long last,
     int accumulate);
+
+/// Dropout factors for elements `first_element..<first_element + count` of one sequence's
+/// block at one dropout site, whose key is `seed`: element `j` (`mask[j − first_element]`) is
+/// `scale` when `(b >> 40)·2⁻²⁴ ≥ probability` and 0 otherwise, where `b` is SplitMix64's
+/// output number `j + 1` from state `seed` (its finalizer applied to `seed + (j + 1)·γ`,
+/// γ = 0x9E3779B97F4A7C15). Stateless: any range gives the same factors as the whole block.
+/// With `output` non-NULL, also writes `output[i] = input[i]·mask[i]` (`output` may be
+/// `input`).
+void swiftbert_dropout_mask(
+    float *restrict mask, float *output, const float *input, long count,
+    uint64_t seed, uint64_t first_element, float probability, float scale);
 
 /// Which instruction set the conversion runs on here ("avx512f", "avx2" or "baseline").
 const char *swiftbert_convert_isa(void);
