@@ -70,8 +70,12 @@ final class HeadParityTests: XCTestCase {
                 expected: try fixture.floats("after3." + entry.name),
                 isNoise: noise.contains(entry.name))
         }
+        // A tensor whose gradient is analytically zero (rounding noise) moves by up to about
+        // Σ lr on each side, in the direction of that side's noise: the two can move apart
+        // by twice that (qa_outputs.bias does when the noise's signs differ).
         assertTensorsClose(
-            errors, relativeTolerance: 1e-5, noiseTolerance: totalRate, "\(name) after 3 steps",
+            errors, relativeTolerance: 1e-5, noiseTolerance: 2 * totalRate,
+            "\(name) after 3 steps",
             file: file, line: line)
     }
 
