@@ -218,8 +218,20 @@ public enum Gemm {
         guard !ownThreads, threads > 1, m * n * k >= splitThreshold,
             !Parallel.isInsideParallelRegion
         else { return 1 }
-        return max(1, min(threads, (max(m, n) + splitAlignment - 1) / splitAlignment))
+        // Large products get several parts a thread, taken in turn by whichever thread is
+        // free: with one part a thread the first to finish spun while a slower core (a VM's
+        // vCPUs drift) finished its part, 5-8 % of a bert-base step in perf. Each part
+        // repacks the whole other operand, a cost of about 1/(its rows or columns) of its
+        // work. Measured on the AMX Xeon (bert bench --bf16, alternating builds): 32 × 64
+        // 3.2–3.6 s a step with one part a thread, 2.0–2.8 s with two, 1.9–2.7 s with four.
+        let work = m * n * k
+        let perThread = work >= balanceThreshold ? 4 : (work >= balanceThreshold / 4 ? 2 : 1)
+        return max(1, min(threads * perThread, (max(m, n) + splitAlignment - 1) / splitAlignment))
     }
+
+    /// Multiply-adds from which a split product gets four parts a thread (two from a quarter
+    /// of it).
+    static let balanceThreshold = 1 << 28
 
     /// Part `index` of `0..<items` cut into `parts` contiguous runs whose boundaries are
     /// multiples of `splitAlignment`.
