@@ -104,7 +104,7 @@ public enum Gemm {
             c: c, a: ready.a.base, b: ready.b.base, bfloat16: native, backend: backend, m: m,
             n: n, k: k, transposeA: a.isTransposed, transposeB: b.isTransposed, alpha: alpha,
             beta: beta, lda: ready.a.rowStride, ldb: ready.b.rowStride, ldc: ldc)
-        let parts = splitCount(m: m, n: n, k: k)
+        let parts = splitCount(m: m, n: n, k: k, bfloat16: native)
         guard parts > 1 else { return call.run(rows: 0..<m, columns: 0..<n) }
         // Split the larger of m and n: each part repacks the whole other operand, a cost of
         // about 2/size of the part's work. k is never split, so every element of C is the
@@ -212,25 +212,28 @@ public enum Gemm {
 
     /// How many parts `multiply` splits an `m × n × k` product into: 1 with OpenBLAS's own
     /// threading, inside a parallel region, or for small products.
-    static func splitCount(m: Int, n: Int, k: Int) -> Int {
+    static func splitCount(m: Int, n: Int, k: Int, bfloat16: Bool = false) -> Int {
         let threads = ThreadSettings.count
         let ownThreads = ThreadSettings.gemmThreading == .openBLAS && backend == .openBLAS
         guard !ownThreads, threads > 1, m * n * k >= splitThreshold,
             !Parallel.isInsideParallelRegion
         else { return 1 }
-        // Large products get several parts a thread, taken in turn by whichever thread is
-        // free: with one part a thread the first to finish spun while a slower core (a VM's
-        // vCPUs drift) finished its part, 5-8 % of a bert-base step in perf. Each part
-        // repacks the whole other operand, a cost of about 1/(its rows or columns) of its
-        // work. Measured on the AMX Xeon (bert bench --bf16, alternating builds): 32 × 64
-        // 3.2–3.6 s a step with one part a thread, 2.0–2.8 s with two, 1.9–2.7 s with four.
+        // Large native-bf16 products get several parts a thread, taken in turn by whichever
+        // thread is free: with one part a thread the first to finish spun while a slower
+        // core (a VM's vCPUs drift) finished its part, 5-8 % of a bert-base step in perf.
+        // Each part repacks the whole other operand, about 1/(its rows or columns) of its
+        // work. Measured on the AMX Xeon (bert bench, alternating builds, 32 × 64): bf16
+        // 3.2–3.6 s a step with one part a thread, 2.0–2.8 s with two, 1.9–2.7 s with four;
+        // fp32 (longer parts, dearer repacking) 5.2–6.2 s with one, 6.4–7.3 s with four, so
+        // fp32 keeps one.
         let work = m * n * k
-        let perThread = work >= balanceThreshold ? 4 : (work >= balanceThreshold / 4 ? 2 : 1)
+        let perThread =
+            !bfloat16 ? 1 : work >= balanceThreshold ? 4 : work >= balanceThreshold / 4 ? 2 : 1
         return max(1, min(threads * perThread, (max(m, n) + splitAlignment - 1) / splitAlignment))
     }
 
-    /// Multiply-adds from which a split product gets four parts a thread (two from a quarter
-    /// of it).
+    /// Multiply-adds from which a split native-bf16 product gets four parts a thread (two
+    /// from a quarter of it).
     static let balanceThreshold = 1 << 28
 
     /// Part `index` of `0..<items` cut into `parts` contiguous runs whose boundaries are
