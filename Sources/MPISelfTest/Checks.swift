@@ -279,7 +279,8 @@ struct Checks {
         // Typed gathers (sharded evaluation): rank r sends 3r values, rank 0 none, with a
         // NaN payload and a negative zero that must arrive bit for bit.
         func floats(_ r: Int) -> [Float] {
-            Self.floats(rank: r, count: 3 * r, seed: 11) + (r > 0 ? [-0.0, Float(nan: 5, signaling: false)] : [])
+            Self.floats(rank: r, count: 3 * r, seed: 11)
+                + (r > 0 ? [-0.0, Float(nan: 5, signaling: false)] : [])
         }
         func doubles(_ r: Int) -> [Double] { Self.values(rank: r, count: 3 * r, seed: 12) }
         for root in Set([0, size - 1]).sorted() {

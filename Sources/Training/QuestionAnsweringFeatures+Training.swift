@@ -138,8 +138,8 @@ public enum QuestionAnsweringEvaluation {
             let loss = model.loss(
                 positions: batch.labels, sequenceOffsets: batch.sequenceOffsets,
                 activations: activations)
-            outputs.batchValues +=
-                loss.isFinite ? [Double(loss) * Double(batchRange.count), Double(batchRange.count)] : [0, 0]
+            let windows = Double(batchRange.count)
+            outputs.batchValues += loss.isFinite ? [Double(loss) * windows, windows] : [0, 0]
             for sequence in 0..<batch.batch {
                 let rows = Int(batch.sequenceOffsets[sequence])..<Int(batch.sequenceOffsets[sequence + 1])
                 outputs.rows += activations.startLogits.array(rows)
@@ -152,16 +152,19 @@ public enum QuestionAnsweringEvaluation {
     /// The answers and scores of ``outputs(_:on:features:batchSize:activations:)`` over all
     /// of `set`'s windows: the loss sums added in batch order, `postprocess_qa_predictions`
     /// on every window's logits, then the official evaluation.
-    public static func result(_ outputs: EvaluationOutputs, on set: QuestionAnsweringSet) -> Result {
+    public static func result(_ outputs: EvaluationOutputs, on set: QuestionAnsweringSet)
+        -> Result
+    {
         let encoded = set.features.encoded
         precondition(
             outputs.rows.count == 2 * encoded.offsets[set.count]
                 && outputs.batchValues.count % 2 == 0, "evaluate: outputs")
         var lossSum = 0.0
         var lossCount = 0
-        for batch in 0..<(outputs.batchValues.count / 2) where outputs.batchValues[2 * batch + 1] > 0 {
-            lossSum += outputs.batchValues[2 * batch]
-            lossCount += Int(outputs.batchValues[2 * batch + 1])
+        let values = outputs.batchValues
+        for batch in 0..<(values.count / 2) where values[2 * batch + 1] > 0 {
+            lossSum += values[2 * batch]
+            lossCount += Int(values[2 * batch + 1])
         }
         var features: [SquadFeature] = []
         features.reserveCapacity(set.count)

@@ -219,7 +219,8 @@ extension TargetExamples: TrainingExamples {
         guard let model = tuner.model as? BertForSequenceClassification,
             model.effectiveProblemType == problemType
         else {
-            throw TrainingError.unsupportedProblemType("\(problemType.rawValue) data for this model")
+            throw TrainingError.unsupportedProblemType(
+                "\(problemType.rawValue) data for this model")
         }
         return model
     }

@@ -86,8 +86,8 @@ public enum TokenClassificationEvaluation {
     public static func firstPieces(
         in windows: Range<Int>, of examples: TokenClassificationExamples
     ) -> Int {
-        let tokens =
-            examples.encoded.offsets[windows.lowerBound]..<examples.encoded.offsets[windows.upperBound]
+        let offsets = examples.encoded.offsets
+        let tokens = offsets[windows.lowerBound]..<offsets[windows.upperBound]
         return examples.firstPieces[tokens].reduce(0) { $0 + ($1 ? 1 : 0) }
     }
 

@@ -119,7 +119,8 @@ extension TokenClassificationExamples: TrainingExamples {
     }
 
     /// Per batch its summed cross-entropy and labelled tokens, per window the logits of
-    /// each word's first piece (``TokenClassificationEvaluation/outputs(_:on:windows:batchSize:activations:)``).
+    /// each word's first piece
+    /// (``TokenClassificationEvaluation/outputs(_:on:windows:batchSize:activations:)``).
     public func evaluationOutputs(_ range: Range<Int>, with tuner: FineTuner) throws
         -> EvaluationOutputs
     {

@@ -74,8 +74,9 @@ final class ShardedEvaluationTrainTests: XCTestCase {
     func testValidationFiguresOfTwoAndThreeRanksEqualOneProcessForNERSquadAndMaskedLM() throws
     {
         let texts = folder.appendingPathComponent("texts.txt")
-        try (0..<60).map { "text \($0) : " + String(repeating: "the cat sat on a mat . ", count: 1 + $0 % 4) }
-            .joined(separator: "\n").write(to: texts, atomically: true, encoding: .utf8)
+        try (0..<60).map {
+            "text \($0) : " + String(repeating: "the cat sat on a mat . ", count: 1 + $0 % 4)
+        }.joined(separator: "\n").write(to: texts, atomically: true, encoding: .utf8)
         let tasks: [(String, [String])] = [
             (
                 "ner",
@@ -96,7 +97,10 @@ final class ShardedEvaluationTrainTests: XCTestCase {
                     "--batch-size", "8",
                 ]
             ),
-            ("mlm", ["--task", "mlm", "--train", texts.path, "--max-length", "32", "--batch-size", "1"]),
+            (
+                "mlm",
+                ["--task", "mlm", "--train", texts.path, "--max-length", "32", "--batch-size", "1"]
+            ),
         ]
         for (name, task) in tasks {
             func arguments(_ output: URL) -> [String] {

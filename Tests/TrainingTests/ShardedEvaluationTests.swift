@@ -85,8 +85,9 @@ final class ShardedEvaluationTests: XCTestCase {
                             words, words.map { _ in Int32(generator.nextIndex(below: tags.count)) }
                         )
                     }, tokenizer: tokenizer, maxLength: 12, stride: 4),
-                try BertForTokenClassification.load(from: folder, labels: tags, generator: &generator)
-                    .model
+                try BertForTokenClassification.load(
+                    from: folder, labels: tags, generator: &generator
+                ).model
             ),
             (
                 "question answering",
