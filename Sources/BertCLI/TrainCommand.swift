@@ -199,17 +199,26 @@ struct TrainCommand: ParsableCommand {
             observer: session.observe
         ) { [out] in out.progress($0) }
         let trainingSeconds = Date().timeIntervalSince(start)
-        // Rank 0 alone tests, reports and saves.
-        guard communicator.isWriter else { return }
+        // Rank 0 restores the best epoch (nil elsewhere); every rank evaluates its share of
+        // each test set with rank 0's parameters; rank 0 alone reports and saves.
         let bestEpoch = try session.restoreBest(summary)
+        let totalSeconds = Date().timeIntervalSince(start)
+        if !data.tests.isEmpty { try tuner.shareParameters() }
+        var testOutputs: [EvaluationOutputs] = []
+        for test in data.tests {
+            if let outputs = try tuner.gatherEvaluationOutputs(test.examples) {
+                testOutputs.append(outputs)
+            }
+        }
+        guard communicator.isWriter else { return }
         var testResults: [(name: String, result: EvaluationResult)] = []
         out.text("")
         out.text("Training complete!")
-        out.text("Total training took \(formatTime(Date().timeIntervalSince(start))) (h:mm:ss)")
+        out.text("Total training took \(formatTime(totalSeconds)) (h:mm:ss)")
         out.communicationSummary()
 
-        for test in data.tests {
-            let result = try tuner.evaluate(test.examples)
+        for (test, outputs) in zip(data.tests, testOutputs) {
+            let result = try test.examples.evaluationResult(outputs, with: tuner)
             testResults.append((test.name, result))
             out.text("")
             out.text("Predicting labels for \(grouped(test.examples.count)) test sentences (\(test.name))...")
@@ -228,12 +237,10 @@ struct TrainCommand: ParsableCommand {
         }
 
         // The tutorial's per-batch MCC chart, on its test set (the first one).
-        if let test = data.tests.first, test.examples.count > 0 {
-            let size = training.fineTuningOptions.evaluationBatchSize
-            let perBatch = try stride(from: 0, to: test.examples.count, by: size).map { start in
-                let batch = test.examples.subset(start..<min(start + size, test.examples.count))
-                return try tuner.evaluate(batch).matthewsCorrelation
-            }
+        if let test = data.tests.first, let outputs = testOutputs.first, test.examples.count > 0 {
+            let perBatch = FineTuner.batchMatthewsCorrelations(
+                outputs, on: test.examples, classes: labels.count,
+                batchSize: training.fineTuningOptions.evaluationBatchSize)
             let overall = testResults.first?.result.matthewsCorrelation ?? 0
             let svg = BatchMCCChartSVG.render(
                 perBatch, overall: overall, title: "MCC Score per Batch (\(test.name))")

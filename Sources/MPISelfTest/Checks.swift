@@ -276,5 +276,28 @@ struct Checks {
                 report.check("gather-to-\(root)", all.isEmpty, "non-root got \(all.count)")
             }
         }
+        // Typed gathers (sharded evaluation): rank r sends 3r values, rank 0 none, with a
+        // NaN payload and a negative zero that must arrive bit for bit.
+        func floats(_ r: Int) -> [Float] {
+            Self.floats(rank: r, count: 3 * r, seed: 11)
+                + (r > 0 ? [-0.0, Float(nan: 5, signaling: false)] : [])
+        }
+        func doubles(_ r: Int) -> [Double] { Self.values(rank: r, count: 3 * r, seed: 12) }
+        for root in Set([0, size - 1]).sorted() {
+            let allFloats = try communicator.gather(floats(rank), to: root)
+            let allDoubles = try communicator.gather(doubles(rank), to: root)
+            let floatsAgree =
+                rank == root
+                ? allFloats.map { $0.map(\.bitPattern) }
+                    == (0..<size).map { floats($0).map(\.bitPattern) } : allFloats.isEmpty
+            let doublesAgree =
+                rank == root
+                ? allDoubles.map { $0.map(\.bitPattern) }
+                    == (0..<size).map { doubles($0).map(\.bitPattern) } : allDoubles.isEmpty
+            report.check(
+                "gather-Float-to-\(root)", floatsAgree, "counts \(allFloats.map(\.count))")
+            report.check(
+                "gather-Double-to-\(root)", doublesAgree, "counts \(allDoubles.map(\.count))")
+        }
     }
 }

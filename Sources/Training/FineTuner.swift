@@ -24,8 +24,9 @@ import Randomness
 /// denominator, and the ranks' losses and gradients are summed before clipping and the same
 /// AdamW update on every rank, so an N-rank run follows one process's up to rounding, dropout
 /// included: every rank draws the same word per micro-batch and keys each sequence's masks
-/// by its index in the global batch (``DropoutKey``). Validation
-/// runs on rank 0 alone, whose observer decides early stopping for every rank.
+/// by its index in the global batch (``DropoutKey``). Validation is sharded
+/// (``evaluateSharded(_:)``): each rank evaluates its run of batches, rank 0 computes the
+/// figures, and its observer decides early stopping for every rank.
 public final class FineTuner {
     /// The generator stream of dropout masks (ASCII `dropout`).
     public static let dropoutStream: UInt64 = 0x64_72_6F_70_6F_75_74
@@ -133,9 +134,9 @@ public final class FineTuner {
     /// counts as a step (its batch and learning rate are used up).
     ///
     /// Data-parallel (``isDataParallel``): every rank calls it with the same sets and state
-    /// (``synchronizeReplicas(state:)`` after a resume); only rank 0 validates (the other
-    /// ranks' epoch reports have no validation figures), and rank 0's observer decision at
-    /// an epoch's end holds for every rank.
+    /// (``synchronizeReplicas(state:)`` after a resume); the ranks share the validation and
+    /// only rank 0 gets its figures (the other ranks' epoch reports have none), and rank 0's
+    /// observer decision at an epoch's end holds for every rank.
     /// - Throws: ``TrainingError/nonFiniteStep(step:epoch:batch:loss:gradientNorm:)``,
     ///   ``TrainingError/labelOutOfRange(label:classes:)``, `ModelError` for ids outside the
     ///   embeddings, ``TrainingError/replicasDiffer(what:ranks:size:)``, a
@@ -245,9 +246,8 @@ public final class FineTuner {
             let trainingSeconds = Self.seconds(clock.now - epochStart)
             progress(.validationStarted(epoch: epoch))
             let validationStart = clock.now
-            let result =
-                validation.count > 0 && communicator.isWriter
-                ? try validation.evaluate(with: self) : nil
+            // Every rank evaluates its share; rank 0 alone gets the result.
+            let result = validation.count > 0 ? try evaluateSharded(validation) : nil
             let report = EpochReport(
                 epoch: epoch,
                 trainingLoss: state.epochSteps > 0
@@ -374,67 +374,6 @@ public final class FineTuner {
         }
         gradientsNeedZeroing = !applied
         return norm
-    }
-
-    /// Evaluates the model (a sequence classifier) on `examples` with this fine-tuner's
-    /// workspace.
-    /// - Throws: ``TrainingError/unsupportedProblemType(_:)`` for another model.
-    public func evaluate(_ examples: EncodedExamples) throws -> EvaluationResult {
-        guard let classifier = model as? BertForSequenceClassification else {
-            throw TrainingError.unsupportedProblemType(
-                "sequence examples with \(type(of: model).architecture)")
-        }
-        return try Self.evaluate(
-            classifier, on: examples, batchSize: options.evaluationBatchSize,
-            activations: activations as? Activations)
-    }
-
-    /// Evaluates `model` in eval mode (no dropout) on `examples`, in order, `batchSize` at a
-    /// time: mean cross-entropy over the examples, accuracy, Matthews correlation and the
-    /// confusion matrix of the argmax predictions.
-    /// - Throws: ``TrainingError/labelOutOfRange(label:classes:)``, `ModelError` for ids
-    ///   outside the embeddings.
-    public static func evaluate(
-        _ model: BertForSequenceClassification, on examples: EncodedExamples,
-        batchSize: Int = 32, activations: Activations? = nil
-    ) throws -> EvaluationResult {
-        precondition(batchSize >= 1, "evaluate: batchSize must be ≥ 1")
-        let classes = model.configuration.numLabels
-        try examples.checkLabels(for: model)
-        let activations = activations ?? Activations(configuration: model.configuration)
-        var unused = SeededGenerator(seed: 0)
-        var batch = PackedBatch()
-        var predictions: [Int] = []
-        var labels: [Int] = []
-        predictions.reserveCapacity(examples.count)
-        var lossSum = 0.0
-        var start = 0
-        while start < examples.count {
-            let end = min(start + batchSize, examples.count)
-            batch.fill(from: examples, indices: start..<end)
-            try model.validate(batch)
-            model.forward(batch, activations: activations, training: false, generator: &unused)
-            let loss = model.loss(labels: batch.labels, activations: activations)
-            lossSum += Double(loss) * Double(end - start)
-            let logits = activations.logits.pointer
-            for row in 0..<(end - start) {
-                var best = 0
-                for j in 1..<classes where logits[row * classes + j] > logits[row * classes + best] {
-                    best = j
-                }
-                predictions.append(best)
-                labels.append(Int(batch.labels[row]))
-            }
-            start = end
-        }
-        let confusion = Metrics.confusionMatrix(
-            predictions: predictions, labels: labels, classes: classes)
-        return EvaluationResult(
-            loss: examples.count > 0 ? lossSum / Double(examples.count) : 0,
-            accuracy: Metrics.accuracy(predictions: predictions, labels: labels),
-            matthewsCorrelation: Metrics.matthewsCorrelation(confusion: confusion),
-            confusion: confusion, count: examples.count,
-            macroF1: Metrics.macroF1(confusion: confusion))
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -52,29 +52,53 @@ extension MaskedLanguageModelingExamples {
     public func evaluate(
         batchSize: Int, _ batchLoss: (PackedBatch) throws -> (loss: Float, correct: Int)
     ) rethrows -> MaskedLanguageModelingEvaluation {
+        evaluation(try outputs(0..<count, batchSize: batchSize, batchLoss))
+    }
+
+    /// The outputs of the texts in `range`, `batchSize` a batch from its start, masked as
+    /// ``evaluate(batchSize:_:)`` masks them: per batch four values, its mean loss (NaN
+    /// without a masked token), its texts, its correct predictions and its masked tokens.
+    /// - Precondition: `batchSize ≥ 1`.
+    public func outputs(
+        _ range: Range<Int>, batchSize: Int,
+        _ batchLoss: (PackedBatch) throws -> (loss: Float, correct: Int)
+    ) rethrows -> EvaluationOutputs {
         precondition(batchSize >= 1, "evaluate: batchSize must be ≥ 1")
         var batch = PackedBatch()
+        var outputs = EvaluationOutputs()
+        for batchRange in EvaluationShards.batchRanges(range, batchSize: batchSize) {
+            batch.fill(
+                from: self, indices: batchRange, epoch: MaskedLanguageModeling.evaluationEpoch)
+            let result = try batchLoss(batch)
+            let masked = batch.labels.reduce(0) { $0 + ($1 == -100 ? 0 : 1) }
+            outputs.batchValues += [
+                Double(result.loss), Double(batchRange.count), Double(result.correct),
+                Double(masked),
+            ]
+        }
+        return outputs
+    }
+
+    /// The loss, perplexity and accuracy of ``outputs(_:batchSize:_:)`` over all the texts:
+    /// `Trainer.evaluate`'s mean of the batches' losses, each counted once per text.
+    public func evaluation(_ outputs: EvaluationOutputs) -> MaskedLanguageModelingEvaluation {
+        precondition(outputs.batchValues.count % 4 == 0, "evaluate: outputs")
         var finiteSum = 0.0
         var finiteCount = 0
         var allSum = 0.0
         var correct = 0
         var masked = 0
-        var start = 0
-        while start < count {
-            let end = min(start + batchSize, count)
-            batch.fill(
-                from: self, indices: start..<end, epoch: MaskedLanguageModeling.evaluationEpoch)
-            let result = try batchLoss(batch)
-            let examples = end - start
-            let loss = Double(result.loss)
+        for batch in 0..<(outputs.batchValues.count / 4) {
+            let values = outputs.batchValues
+            let loss = values[4 * batch]
+            let examples = Int(values[4 * batch + 1])
             allSum += loss * Double(examples)
             if loss.isFinite {
                 finiteSum += loss * Double(examples)
                 finiteCount += examples
             }
-            correct += result.correct
-            masked += batch.labels.reduce(0) { $0 + ($1 == -100 ? 0 : 1) }
-            start = end
+            correct += Int(values[4 * batch + 2])
+            masked += Int(values[4 * batch + 3])
         }
         let loss =
             finiteCount > 0
@@ -114,22 +138,47 @@ extension MaskedLanguageModelingExamples: TrainingExamples {
         }
     }
 
-    /// The masked-LM loss (``MaskedLanguageModelingEvaluation/loss``, whose `exp` is the
-    /// perplexity) and the masked tokens' accuracy; `count` is the number of texts.
-    public func evaluate(with tuner: FineTuner) throws -> EvaluationResult {
-        guard let model = tuner.model as? MaskedLanguageModel else {
-            throw TrainingError.unsupportedProblemType(
-                "masked language modeling with \(type(of: tuner.model).architecture)")
-        }
+    /// Per batch its mean loss, texts, correct predictions and masked tokens
+    /// (``outputs(_:batchSize:_:)``).
+    public func evaluationOutputs(_ range: Range<Int>, with tuner: FineTuner) throws
+        -> EvaluationOutputs
+    {
+        let model = try Self.model(of: tuner)
         let activations = tuner.activations
-        let result = try evaluate(batchSize: tuner.options.evaluationBatchSize) { batch in
+        return try outputs(range, batchSize: tuner.options.evaluationBatchSize) { batch in
             try model.validate(batch)
             return try model.evaluateMaskedLanguageModeling(batch, activations: activations)
         }
+    }
+
+    public func evaluationOutputCounts(_ range: Range<Int>, with tuner: FineTuner)
+        -> EvaluationOutputs.Counts
+    {
+        EvaluationOutputs.Counts(
+            batchValues: 4 * EvaluationShards.batches(
+                in: range, batchSize: tuner.options.evaluationBatchSize),
+            rows: 0)
+    }
+
+    /// The masked-LM loss (``MaskedLanguageModelingEvaluation/loss``, whose `exp` is the
+    /// perplexity) and the masked tokens' accuracy; `count` is the number of texts.
+    public func evaluationResult(_ outputs: EvaluationOutputs, with tuner: FineTuner) throws
+        -> EvaluationResult
+    {
+        _ = try Self.model(of: tuner)
+        let result = evaluation(outputs)
         var evaluation = EvaluationResult(
             loss: result.loss, accuracy: result.accuracy, matthewsCorrelation: 0, confusion: [],
             count: result.count)
         evaluation.perplexity = result.perplexity
         return evaluation
+    }
+
+    private static func model(of tuner: FineTuner) throws -> MaskedLanguageModel {
+        guard let model = tuner.model as? MaskedLanguageModel else {
+            throw TrainingError.unsupportedProblemType(
+                "masked language modeling with \(type(of: tuner.model).architecture)")
+        }
+        return model
     }
 }

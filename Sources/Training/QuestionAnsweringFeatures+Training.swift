@@ -45,20 +45,47 @@ extension QuestionAnsweringSet: TrainingExamples {
         }
     }
 
-    /// The SQuAD scores of the post-processed answers and the span loss of the windows.
-    public func evaluate(with tuner: FineTuner) throws -> EvaluationResult {
-        guard let model = tuner.model as? BertForQuestionAnswering else {
-            throw TrainingError.unsupportedProblemType(
-                "question answering with \(type(of: tuner.model).architecture)")
-        }
-        let result = try QuestionAnsweringEvaluation.evaluate(
-            model, on: self, batchSize: tuner.options.evaluationBatchSize,
+    /// Per batch its summed span loss and windows (both 0 when the loss is not finite), per
+    /// window its start logits then its end logits
+    /// (``QuestionAnsweringEvaluation/outputs(_:on:features:batchSize:activations:)``).
+    public func evaluationOutputs(_ range: Range<Int>, with tuner: FineTuner) throws
+        -> EvaluationOutputs
+    {
+        try QuestionAnsweringEvaluation.outputs(
+            try Self.model(of: tuner), on: self, features: range,
+            batchSize: tuner.options.evaluationBatchSize,
             activations: tuner.activations as? QuestionAnsweringActivations)
+    }
+
+    public func evaluationOutputCounts(_ range: Range<Int>, with tuner: FineTuner)
+        -> EvaluationOutputs.Counts
+    {
+        let encoded = features.encoded
+        return EvaluationOutputs.Counts(
+            batchValues: 2 * EvaluationShards.batches(
+                in: range, batchSize: tuner.options.evaluationBatchSize),
+            rows: 2 * (encoded.offsets[range.upperBound] - encoded.offsets[range.lowerBound]))
+    }
+
+    /// The SQuAD scores of the post-processed answers and the span loss of the windows.
+    public func evaluationResult(_ outputs: EvaluationOutputs, with tuner: FineTuner) throws
+        -> EvaluationResult
+    {
+        _ = try Self.model(of: tuner)
+        let result = QuestionAnsweringEvaluation.result(outputs, on: self)
         var evaluation = EvaluationResult(
             loss: result.loss, accuracy: result.summary.exactMatch / 100, matthewsCorrelation: 0,
             confusion: [], count: examples.count)
         evaluation.questionAnswering = result.summary
         return evaluation
+    }
+
+    private static func model(of tuner: FineTuner) throws -> BertForQuestionAnswering {
+        guard let model = tuner.model as? BertForQuestionAnswering else {
+            throw TrainingError.unsupportedProblemType(
+                "question answering with \(type(of: tuner.model).architecture)")
+        }
+        return model
     }
 }
 
@@ -83,38 +110,74 @@ public enum QuestionAnsweringEvaluation {
         _ model: BertForQuestionAnswering, on set: QuestionAnsweringSet, batchSize: Int = 32,
         activations: QuestionAnsweringActivations? = nil
     ) throws -> Result {
+        result(
+            try outputs(
+                model, on: set, features: 0..<set.count, batchSize: batchSize,
+                activations: activations),
+            on: set)
+    }
+
+    /// The eval-mode outputs of `set`'s windows in `features`, `batchSize` at a time from
+    /// its start: per batch two values, its summed span loss (`loss × windows`) and its
+    /// windows, both 0 when the loss is not finite; per window, the start logit of each of
+    /// its tokens, then the end logit of each.
+    /// - Throws: `ModelError` for ids outside the embeddings.
+    public static func outputs(
+        _ model: BertForQuestionAnswering, on set: QuestionAnsweringSet, features: Range<Int>,
+        batchSize: Int, activations: QuestionAnsweringActivations? = nil
+    ) throws -> EvaluationOutputs {
         precondition(batchSize >= 1, "evaluate: batchSize must be ≥ 1")
         let activations = activations ?? QuestionAnsweringActivations(configuration: model.configuration)
         var unused = SeededGenerator(seed: 0)
         var batch = PackedBatch()
-        var features: [SquadFeature] = []
-        features.reserveCapacity(set.count)
-        var lossSum = 0.0
-        var lossCount = 0
-        var start = 0
-        while start < set.count {
-            let end = min(start + batchSize, set.count)
-            batch.fill(from: set.features, indices: start..<end)
+        var outputs = EvaluationOutputs()
+        for batchRange in EvaluationShards.batchRanges(features, batchSize: batchSize) {
+            batch.fill(from: set.features, indices: batchRange)
             try model.validate(batch)
             model.forward(batch, activations: activations, training: false, generator: &unused)
             let loss = model.loss(
                 positions: batch.labels, sequenceOffsets: batch.sequenceOffsets,
                 activations: activations)
-            if loss.isFinite {
-                lossSum += Double(loss) * Double(end - start)
-                lossCount += end - start
-            }
+            let windows = Double(batchRange.count)
+            outputs.batchValues += loss.isFinite ? [Double(loss) * windows, windows] : [0, 0]
             for sequence in 0..<batch.batch {
                 let rows = Int(batch.sequenceOffsets[sequence])..<Int(batch.sequenceOffsets[sequence + 1])
-                let feature = start + sequence
-                features.append(
-                    SquadFeature(
-                        exampleIndex: set.features.example(of: feature),
-                        startLogits: activations.startLogits.array(rows),
-                        endLogits: activations.endLogits.array(rows),
-                        offsets: set.features.contextOffsets(of: feature)))
+                outputs.rows += activations.startLogits.array(rows)
+                outputs.rows += activations.endLogits.array(rows)
             }
-            start = end
+        }
+        return outputs
+    }
+
+    /// The answers and scores of ``outputs(_:on:features:batchSize:activations:)`` over all
+    /// of `set`'s windows: the loss sums added in batch order, `postprocess_qa_predictions`
+    /// on every window's logits, then the official evaluation.
+    public static func result(_ outputs: EvaluationOutputs, on set: QuestionAnsweringSet)
+        -> Result
+    {
+        let encoded = set.features.encoded
+        precondition(
+            outputs.rows.count == 2 * encoded.offsets[set.count]
+                && outputs.batchValues.count % 2 == 0, "evaluate: outputs")
+        var lossSum = 0.0
+        var lossCount = 0
+        let values = outputs.batchValues
+        for batch in 0..<(values.count / 2) where values[2 * batch + 1] > 0 {
+            lossSum += values[2 * batch]
+            lossCount += Int(values[2 * batch + 1])
+        }
+        var features: [SquadFeature] = []
+        features.reserveCapacity(set.count)
+        var row = 0
+        for feature in 0..<set.count {
+            let length = encoded.length(of: feature)
+            features.append(
+                SquadFeature(
+                    exampleIndex: set.features.example(of: feature),
+                    startLogits: Array(outputs.rows[row..<(row + length)]),
+                    endLogits: Array(outputs.rows[(row + length)..<(row + 2 * length)]),
+                    offsets: set.features.contextOffsets(of: feature)))
+            row += 2 * length
         }
         let predictions = SquadPostprocessing.predictions(
             contexts: set.examples.map(\.context), features: features,

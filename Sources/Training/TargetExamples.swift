@@ -145,39 +145,54 @@ extension TargetExamples: TrainingExamples {
         }
     }
 
-    /// Regression: the MSE, Pearson and Spearman correlations; multi-label: micro and macro
-    /// F1 and subset accuracy of `sigmoid(logit) > 0.5` (as transformers' multi-label recipe
-    /// thresholds), with the loss of the problem type.
-    public func evaluate(with tuner: FineTuner) throws -> EvaluationResult {
-        guard let model = tuner.model as? BertForSequenceClassification,
-            model.effectiveProblemType == problemType
-        else {
-            throw TrainingError.unsupportedProblemType("\(problemType.rawValue) data for this model")
-        }
+    /// Per batch its summed loss (the problem type's: MSE or BCEWithLogits, times the
+    /// examples), per example its `[width]` logits.
+    public func evaluationOutputs(_ range: Range<Int>, with tuner: FineTuner) throws
+        -> EvaluationOutputs
+    {
+        let model = try self.model(of: tuner)
         let activations =
             (tuner.activations as? Activations) ?? Activations(configuration: model.configuration)
         var unused = SeededGenerator(seed: 0)
         var batch = PackedBatch()
-        var outputs: [Float] = []
-        var lossSum = 0.0
-        var start = 0
+        var outputs = EvaluationOutputs()
         let size = tuner.options.evaluationBatchSize
-        while start < count {
-            let end = min(start + size, count)
-            fill(&batch, indices: Array(start..<end)[...])
+        for batchRange in EvaluationShards.batchRanges(range, batchSize: size) {
+            fill(&batch, indices: Array(batchRange)[...])
             try model.validate(batch)
             model.forward(batch, activations: activations, training: false, generator: &unused)
-            lossSum +=
+            outputs.batchValues.append(
                 Double(model.loss(targets: batch.targets, activations: activations))
-                * Double(end - start)
-            outputs += activations.logits.array(0..<((end - start) * width))
-            start = end
+                    * Double(batchRange.count))
+            outputs.rows += activations.logits.array(0..<(batchRange.count * width))
         }
+        return outputs
+    }
+
+    public func evaluationOutputCounts(_ range: Range<Int>, with tuner: FineTuner)
+        -> EvaluationOutputs.Counts
+    {
+        EvaluationOutputs.Counts(
+            batchValues: EvaluationShards.batches(
+                in: range, batchSize: tuner.options.evaluationBatchSize),
+            rows: range.count * width)
+    }
+
+    /// Regression: the MSE, Pearson and Spearman correlations; multi-label: micro and macro
+    /// F1 and subset accuracy of `sigmoid(logit) > 0.5` (as transformers' multi-label recipe
+    /// thresholds), with the loss of the problem type.
+    public func evaluationResult(_ outputs: EvaluationOutputs, with tuner: FineTuner) throws
+        -> EvaluationResult
+    {
+        _ = try model(of: tuner)
+        precondition(outputs.rows.count == count * width, "evaluate: outputs")
+        let lossSum = outputs.batchValues.reduce(0, +)
+        let logits = outputs.rows
         var result = EvaluationResult(
             loss: count > 0 ? lossSum / Double(count) : 0, accuracy: 0, matthewsCorrelation: 0,
             confusion: [], count: count)
         if problemType == .regression {
-            let predictions = outputs.map(Double.init)
+            let predictions = logits.map(Double.init)
             let labels = targets.map(Double.init)
             result.regression = RegressionSummary(
                 meanSquaredError: RegressionMetrics.meanSquaredError(
@@ -187,7 +202,7 @@ extension TargetExamples: TrainingExamples {
         } else {
             let rows = (0..<count).map { $0 * width..<($0 + 1) * width }
             // sigmoid(x) > 0.5 ⟺ x > 0.
-            let predicted = rows.map { outputs[$0].map { $0 > 0 } }
+            let predicted = rows.map { logits[$0].map { $0 > 0 } }
             let labels = rows.map { targets[$0].map { $0 > 0.5 } }
             let summary = MultiLabelSummary(
                 microF1: MultiLabelMetrics.microF1(predictions: predicted, labels: labels),
@@ -198,6 +213,16 @@ extension TargetExamples: TrainingExamples {
             result.macroF1 = summary.macroF1
         }
         return result
+    }
+
+    private func model(of tuner: FineTuner) throws -> BertForSequenceClassification {
+        guard let model = tuner.model as? BertForSequenceClassification,
+            model.effectiveProblemType == problemType
+        else {
+            throw TrainingError.unsupportedProblemType(
+                "\(problemType.rawValue) data for this model")
+        }
+        return model
     }
 }
 

@@ -21,8 +21,31 @@ public protocol TrainingExamples: Sendable {
     /// - Throws: ``TrainingError/labelOutOfRange(label:classes:)``,
     ///   ``TrainingError/unsupportedProblemType(_:)``.
     func checkLabels(for model: BertPreTrainedModel) throws
-    /// Evaluates `tuner`'s model on these examples.
-    func evaluate(with tuner: FineTuner) throws -> EvaluationResult
+    /// The eval-mode outputs of `tuner`'s model on the examples in `range`, evaluated
+    /// `tuner.options.evaluationBatchSize` at a time from the range's start: what ranks
+    /// share in a sharded evaluation (``FineTuner/evaluateSharded(_:)``), whose ranges start
+    /// at batch boundaries, so that each example sits in the batch one process puts it in.
+    /// - Throws: ``TrainingError/unsupportedProblemType(_:)`` for another kind of model,
+    ///   `ModelError` for ids outside the embeddings.
+    func evaluationOutputs(_ range: Range<Int>, with tuner: FineTuner) throws
+        -> EvaluationOutputs
+    /// How many values ``evaluationOutputs(_:with:)`` gives for `range`: what rank 0 checks
+    /// each rank's gathered outputs against.
+    func evaluationOutputCounts(_ range: Range<Int>, with tuner: FineTuner)
+        -> EvaluationOutputs.Counts
+    /// The metrics of `outputs`, the ``evaluationOutputs(_:with:)`` of all the examples in
+    /// order, as one process computes them.
+    /// - Throws: ``TrainingError/unsupportedProblemType(_:)`` for another kind of model.
+    func evaluationResult(_ outputs: EvaluationOutputs, with tuner: FineTuner) throws
+        -> EvaluationResult
+}
+
+extension TrainingExamples {
+    /// Evaluates `tuner`'s model on these examples, in this process alone: the outputs of
+    /// every example, then their metrics.
+    public func evaluate(with tuner: FineTuner) throws -> EvaluationResult {
+        try evaluationResult(evaluationOutputs(0..<count, with: tuner), with: tuner)
+    }
 }
 
 extension TrainingExamples {
@@ -49,8 +72,31 @@ extension EncodedExamples: TrainingExamples {
         }
     }
 
-    public func evaluate(with tuner: FineTuner) throws -> EvaluationResult {
-        try tuner.evaluate(self)
+    /// Per batch its summed cross-entropy, per example its `[numLabels]` logits.
+    public func evaluationOutputs(_ range: Range<Int>, with tuner: FineTuner) throws
+        -> EvaluationOutputs
+    {
+        try FineTuner.classificationOutputs(
+            try tuner.classifier(), on: self, range: range,
+            batchSize: tuner.options.evaluationBatchSize,
+            activations: tuner.activations as? Activations)
+    }
+
+    public func evaluationOutputCounts(_ range: Range<Int>, with tuner: FineTuner)
+        -> EvaluationOutputs.Counts
+    {
+        EvaluationOutputs.Counts(
+            batchValues: EvaluationShards.batches(
+                in: range, batchSize: tuner.options.evaluationBatchSize),
+            rows: range.count * tuner.model.configuration.numLabels)
+    }
+
+    /// Mean cross-entropy, accuracy, Matthews correlation, confusion matrix and macro-F1.
+    public func evaluationResult(_ outputs: EvaluationOutputs, with tuner: FineTuner) throws
+        -> EvaluationResult
+    {
+        FineTuner.classificationResult(
+            outputs, on: self, classes: try tuner.classifier().configuration.numLabels)
     }
 }
 
@@ -72,22 +118,50 @@ extension TokenClassificationExamples: TrainingExamples {
         }
     }
 
-    /// Word-level accuracy and seqeval's entity scores (``TokenClassificationEvaluation``);
-    /// `accuracy` is the words', `macroF1` the entity types' macro average.
-    public func evaluate(with tuner: FineTuner) throws -> EvaluationResult {
-        guard let model = tuner.model as? BertForTokenClassification else {
-            throw TrainingError.unsupportedProblemType("token classification with \(type(of: tuner.model).architecture)")
-        }
-        let result = try TokenClassificationEvaluation.evaluate(
-            model, on: self, labelNames: model.configuration.labelNames,
+    /// Per batch its summed cross-entropy and labelled tokens, per window the logits of
+    /// each word's first piece
+    /// (``TokenClassificationEvaluation/outputs(_:on:windows:batchSize:activations:)``).
+    public func evaluationOutputs(_ range: Range<Int>, with tuner: FineTuner) throws
+        -> EvaluationOutputs
+    {
+        try TokenClassificationEvaluation.outputs(
+            try Self.model(of: tuner), on: self, windows: range,
             batchSize: tuner.options.evaluationBatchSize,
             activations: tuner.activations as? TokenClassificationActivations)
+    }
+
+    public func evaluationOutputCounts(_ range: Range<Int>, with tuner: FineTuner)
+        -> EvaluationOutputs.Counts
+    {
+        EvaluationOutputs.Counts(
+            batchValues: 2 * EvaluationShards.batches(
+                in: range, batchSize: tuner.options.evaluationBatchSize),
+            rows: TokenClassificationEvaluation.firstPieces(in: range, of: self)
+                * tuner.model.configuration.numLabels)
+    }
+
+    /// Word-level accuracy and seqeval's entity scores (``TokenClassificationEvaluation``);
+    /// `accuracy` is the words', `macroF1` the entity types' macro average.
+    public func evaluationResult(_ outputs: EvaluationOutputs, with tuner: FineTuner) throws
+        -> EvaluationResult
+    {
+        let model = try Self.model(of: tuner)
+        let result = TokenClassificationEvaluation.result(
+            outputs, on: self, labelNames: model.configuration.labelNames)
         var evaluation = EvaluationResult(
             loss: result.loss, accuracy: result.accuracy, matthewsCorrelation: 0, confusion: [],
             count: result.predictions.reduce(0) { $0 + $1.count },
             macroF1: result.report.macroAverage.f1)
         evaluation.entities = EntitySummary(result.report)
         return evaluation
+    }
+
+    private static func model(of tuner: FineTuner) throws -> BertForTokenClassification {
+        guard let model = tuner.model as? BertForTokenClassification else {
+            throw TrainingError.unsupportedProblemType(
+                "token classification with \(type(of: tuner.model).architecture)")
+        }
+        return model
     }
 }
 

@@ -14,7 +14,7 @@ final class MPIJobTests: XCTestCase {
         "sum-Float-rank-order-1", "bucket-plan-50021", "buckets-rank-order-50021-step1",
         "buckets-library-50021-step1", "buckets-rank-order-7-step1", "buckets-library-7-step1",
         "overlap-result", "broadcast-from-0-1000", "broadcast-from-0-0",
-        "gather-to-0", "barrier",
+        "gather-to-0", "gather-Float-to-0", "gather-Double-to-0", "barrier",
     ]
 
     func testEveryOperationPassesOnEveryRank() throws {
@@ -29,6 +29,7 @@ final class MPIJobTests: XCTestCase {
             let required =
                 Self.requiredChecks + [
                     "broadcast-from-\(ranks - 1)-1000", "gather-to-\(ranks - 1)",
+                    "gather-Float-to-\(ranks - 1)",
                 ] + (ranks >= 3 ? ["sum-Float-rank-order-4194307"] : [])
             for rank in 0..<ranks {
                 let names = Set(passed[rank] ?? [])

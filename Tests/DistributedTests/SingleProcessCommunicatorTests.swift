@@ -36,6 +36,10 @@ final class SingleProcessCommunicatorTests: XCTestCase {
         for bytes in [[], [0], Array(0...255)] as [[UInt8]] {
             XCTAssertEqual(try communicator.broadcast(bytes, from: 0), bytes)
             XCTAssertEqual(try communicator.gather(bytes, to: 0), [bytes])
+            let floats = bytes.map { Float($0) - 100 }
+            XCTAssertEqual(try communicator.gather(floats, to: 0), [floats])
+            let doubles = bytes.map { Double($0) / 3 }
+            XCTAssertEqual(try communicator.gather(doubles, to: 0), [doubles])
         }
     }
 
