@@ -38,6 +38,11 @@ struct CheckpointOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: .hidden)
     var debugExitAfterStep: Int?
 
+    /// Test-only: with `--debug-exit-after-step`, only this rank ends there, by SIGKILL (as
+    /// `kill -9` would), without waiting for the others.
+    @Option(name: .long, parsing: .unconditional, help: .hidden)
+    var debugKillRank: Int?
+
     /// Test-only: end the process in the middle of the Nth checkpoint save of this process,
     /// when every file is written but the folder is not yet renamed into place.
     @Option(name: .long, parsing: .unconditional, help: .hidden)

@@ -169,10 +169,16 @@ final class CheckpointSession {
         return decision
     }
 
-    /// `--debug-exit-after-step`: every rank ends after that step, once rank 0 has saved it.
+    /// `--debug-exit-after-step`: every rank ends after that step, once rank 0 has saved it;
+    /// with `--debug-kill-rank R`, rank R alone dies there by SIGKILL and the others run on
+    /// into the next step's all-reduce, where mpirun ends them.
     private func exitForTestsIfAsked(_ state: TrainingState, _ moment: TrainingMoment) throws {
         guard moment == .step, let exitStep = options.debugExitAfterStep, state.step == exitStep
         else { return }
+        if let rank = options.debugKillRank {
+            guard communicator.rank == rank else { return }
+            kill(getpid(), SIGKILL)
+        }
         try communicator.barrier()
         _exit(3)
     }

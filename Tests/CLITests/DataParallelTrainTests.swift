@@ -257,6 +257,40 @@ final class DataParallelTrainTests: XCTestCase {
             ])
     }
 
+    func testKillingOneRankEndsTheJobAndItResumesFromTheLastCompleteCheckpoint() throws {
+        // Rank 1 dies by SIGKILL right after step 5 while rank 0 goes on into step 6's
+        // all-reduce: mpirun ends the job, checkpoint-4 (complete before step 5) is intact,
+        // and resuming from it ends with the uninterrupted run's model, bit for bit.
+        let extra = ["--dropout", "0.1", "--save-steps", "2"]
+        let reference = folder.appendingPathComponent("reference")
+        let uninterrupted = try MPIRun.run(try colaArguments(reference, extra))
+        XCTAssertEqual(uninterrupted.result.status, 0, uninterrupted.result.stderr)
+
+        let output = folder.appendingPathComponent("killed")
+        let killed = try MPIRun.run(
+            try colaArguments(
+                output, extra + ["--debug-exit-after-step", "5", "--debug-kill-rank", "1"]))
+        XCTAssertFalse(killed.timedOut, "a dead rank must not hang the job")
+        XCTAssertNotEqual(killed.result.status, 0)
+        XCTAssertTrue(
+            killed.result.stderr.contains("signal 9"),
+            "mpirun names the killed rank: \(killed.result.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: output.path)
+        XCTAssertTrue(names.contains("checkpoint-4"), "\(names)")
+        XCTAssertFalse(names.contains("checkpoint-6"), "step 6 cannot finish without rank 1")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: output.appendingPathComponent("model.safetensors").path))
+
+        let resumed = try MPIRun.run(try colaArguments(output, extra + ["--resume", "latest"]))
+        XCTAssertEqual(resumed.result.status, 0, resumed.result.stderr)
+        XCTAssertTrue(
+            resumed.result.stderr.contains("Resuming from \(output.path)/checkpoint-4: step 4"),
+            resumed.result.stderr)
+        XCTAssertEqual(
+            try Data(contentsOf: output.appendingPathComponent("model.safetensors")),
+            try Data(contentsOf: reference.appendingPathComponent("model.safetensors")))
+    }
+
     func testAFailingRankEndsTheJobWithOneErrorLine() throws {
         // Rank 1 alone differs (another seed, so other classifier weights): it names the
         // difference, and the job ends without a hang or any output folder.
