@@ -10,18 +10,7 @@ import _TestSupport
 /// config's dropout (0.1: every rank draws one process's masks for its share), rank 0 alone
 /// printing and writing, checkpoints that refuse another world size, and one error line when
 /// a rank fails. Skipped without `mpirun` (`make deps` installs Open MPI).
-final class DataParallelTrainTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        _ = try MPIRun.mpirun
-        folder = try TestPaths.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        if let folder { try? FileManager.default.removeItem(at: folder) }
-    }
-
+final class DataParallelTrainTests: MPITestCase {
     /// 48 CoLA sentences: 43 training examples in batches of 8 (the last of 3: 2 + 1 on two
     /// ranks, 1 + 1 + 1 on three), 5 validation. `dropout: false` leaves the config's 0.1.
     private func colaArguments(

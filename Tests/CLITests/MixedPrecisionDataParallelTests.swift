@@ -18,18 +18,7 @@ import _TestSupport
 /// parameters 1.7e-3 (the word embeddings: rows of near-zero gradient whose AdamW step, of
 /// the learning rate's size, goes another way; every other tensor within 1.6e-4). The
 /// bounds below are those with a margin of about 5.
-final class MixedPrecisionDataParallelTests: XCTestCase {
-    private var folder: URL!
-
-    override func setUpWithError() throws {
-        _ = try MPIRun.mpirun
-        folder = try TestPaths.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        if let folder { try? FileManager.default.removeItem(at: folder) }
-    }
-
+final class MixedPrecisionDataParallelTests: MPITestCase {
     func testTwoAndThreeRanksInBFloat16FollowOneProcessInBFloat16() throws {
         let data = try CoLASubset.make(in: folder)
         func arguments(_ output: URL) -> [String] {

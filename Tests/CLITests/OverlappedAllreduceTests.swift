@@ -8,18 +8,7 @@ import _TestSupport
 /// it: the same bits, step by step and in the final model, with many small buckets, ranks
 /// whose share is empty, gradient accumulation, frozen layers and the tied MLM decoder; and
 /// `bert bench` under mpirun reporting the all-reduce. Skipped without `mpirun`.
-final class OverlappedAllreduceTests: XCTestCase {
-    private var folder: URL!
-
-    override func setUpWithError() throws {
-        _ = try MPIRun.mpirun
-        folder = try TestPaths.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        if let folder { try? FileManager.default.removeItem(at: folder) }
-    }
-
+final class OverlappedAllreduceTests: MPITestCase {
     /// 2 KiB buckets: tiny-bert's 42 k gradient floats in over 80 buckets, most of them
     /// launched while later layers' backward still runs.
     static let smallBuckets = ["--bucket-cap-mb", "0.002"]

@@ -9,18 +9,7 @@ import _TestSupport
 /// (printed and in metrics.jsonl), the tutorial's test figures and its per-batch MCC chart
 /// equal one process's with 2 and 3 ranks, on evaluation sets of several batches per rank.
 /// Skipped without `mpirun`.
-final class ShardedEvaluationTrainTests: XCTestCase {
-    private var folder: URL!
-
-    override func setUpWithError() throws {
-        _ = try MPIRun.mpirun
-        folder = try TestPaths.temporaryDirectory()
-    }
-
-    override func tearDownWithError() throws {
-        if let folder { try? FileManager.default.removeItem(at: folder) }
-    }
-
+final class ShardedEvaluationTrainTests: MPITestCase {
     /// CoLA, 48 rows a file: 33 training and 15 validation sentences (4 batches of 4: 2 + 2
     /// on two ranks, 2 + 1 + 1 on three), two test sets of 48 (12 batches). Seed and rate are
     /// chosen so that the predictions are not all one class (else any order of the gathered
