@@ -207,20 +207,43 @@ final class DataParallelTrainTests: MPITestCase {
         let uninterrupted = try MPIRun.run(try colaArguments(reference, extra))
         XCTAssertEqual(uninterrupted.result.status, 0, uninterrupted.result.stderr)
 
-        let output = folder.appendingPathComponent("resumed")
-        let killed = try MPIRun.run(
-            try colaArguments(output, extra + ["--debug-exit-after-step", "5"]))
-        XCTAssertFalse(killed.timedOut)
-        XCTAssertNotEqual(killed.result.status, 0)
-        let resumed = try MPIRun.run(try colaArguments(output, extra + ["--resume", "latest"]))
-        XCTAssertEqual(resumed.result.status, 0, resumed.result.stderr)
-        XCTAssertTrue(
-            resumed.result.stderr.contains("Resuming from \(output.path)/checkpoint-4: step 4"),
-            resumed.result.stderr)
-        XCTAssertEqual(
-            try Data(contentsOf: output.appendingPathComponent("model.safetensors")),
-            try Data(contentsOf: reference.appendingPathComponent("model.safetensors")))
+        /// Interrupts a run after step 5 with `interruption`, checks how it ended, resumes it
+        /// from checkpoint-4 and compares the model with the uninterrupted one's.
+        func interruptAndResume(
+            _ name: String, _ interruption: [String],
+            ended: (BertBinary.Result, [String]) throws -> Void
+        ) throws -> URL {
+            let output = folder.appendingPathComponent(name)
+            let killed = try MPIRun.run(
+                try colaArguments(output, extra + ["--debug-exit-after-step", "5"] + interruption))
+            XCTAssertFalse(killed.timedOut, "\(name): an interrupted job must not hang")
+            XCTAssertNotEqual(killed.result.status, 0)
+            try ended(killed.result, try FileManager.default.contentsOfDirectory(atPath: output.path))
+            let resumed = try MPIRun.run(try colaArguments(output, extra + ["--resume", "latest"]))
+            XCTAssertEqual(resumed.result.status, 0, resumed.result.stderr)
+            XCTAssertTrue(
+                resumed.result.stderr.contains("Resuming from \(output.path)/checkpoint-4: step 4"),
+                resumed.result.stderr)
+            XCTAssertEqual(
+                try Data(contentsOf: output.appendingPathComponent("model.safetensors")),
+                try Data(contentsOf: reference.appendingPathComponent("model.safetensors")),
+                name)
+            return output
+        }
+
+        // Every rank exits after step 5, once rank 0 has saved.
+        let output = try interruptAndResume("resumed", []) { _, _ in }
         XCTAssertEqual(try stepLines(output), try stepLines(reference))
+
+        // Rank 1 alone dies by SIGKILL right after step 5 while rank 0 goes on into step 6's
+        // all-reduce: mpirun ends the job and names the signal, checkpoint-4 (complete before
+        // step 5) stays intact, and no step-6 checkpoint or final model appears.
+        _ = try interruptAndResume("killed", ["--debug-kill-rank", "1"]) { result, names in
+            XCTAssertTrue(result.stderr.contains("signal 9"), result.stderr)
+            XCTAssertTrue(names.contains("checkpoint-4"), "\(names)")
+            XCTAssertFalse(names.contains("checkpoint-6"), "step 6 cannot finish without rank 1")
+            XCTAssertFalse(names.contains("model.safetensors"), "\(names)")
+        }
 
         let alone = try BertBinary.run(try colaArguments(output, extra + ["--resume", "latest"]))
         XCTAssertEqual(alone.status, 1, alone.stderr)
@@ -244,40 +267,6 @@ final class DataParallelTrainTests: MPITestCase {
                 "Error: \(single.path)/checkpoint-2: cannot resume: world size differs "
                     + "(checkpoint: 1, this run: 2)"
             ])
-    }
-
-    func testKillingOneRankEndsTheJobAndItResumesFromTheLastCompleteCheckpoint() throws {
-        // Rank 1 dies by SIGKILL right after step 5 while rank 0 goes on into step 6's
-        // all-reduce: mpirun ends the job, checkpoint-4 (complete before step 5) is intact,
-        // and resuming from it ends with the uninterrupted run's model, bit for bit.
-        let extra = ["--dropout", "0.1", "--save-steps", "2"]
-        let reference = folder.appendingPathComponent("reference")
-        let uninterrupted = try MPIRun.run(try colaArguments(reference, extra))
-        XCTAssertEqual(uninterrupted.result.status, 0, uninterrupted.result.stderr)
-
-        let output = folder.appendingPathComponent("killed")
-        let killed = try MPIRun.run(
-            try colaArguments(
-                output, extra + ["--debug-exit-after-step", "5", "--debug-kill-rank", "1"]))
-        XCTAssertFalse(killed.timedOut, "a dead rank must not hang the job")
-        XCTAssertNotEqual(killed.result.status, 0)
-        XCTAssertTrue(
-            killed.result.stderr.contains("signal 9"),
-            "mpirun names the killed rank: \(killed.result.stderr)")
-        let names = try FileManager.default.contentsOfDirectory(atPath: output.path)
-        XCTAssertTrue(names.contains("checkpoint-4"), "\(names)")
-        XCTAssertFalse(names.contains("checkpoint-6"), "step 6 cannot finish without rank 1")
-        XCTAssertFalse(
-            FileManager.default.fileExists(atPath: output.appendingPathComponent("model.safetensors").path))
-
-        let resumed = try MPIRun.run(try colaArguments(output, extra + ["--resume", "latest"]))
-        XCTAssertEqual(resumed.result.status, 0, resumed.result.stderr)
-        XCTAssertTrue(
-            resumed.result.stderr.contains("Resuming from \(output.path)/checkpoint-4: step 4"),
-            resumed.result.stderr)
-        XCTAssertEqual(
-            try Data(contentsOf: output.appendingPathComponent("model.safetensors")),
-            try Data(contentsOf: reference.appendingPathComponent("model.safetensors")))
     }
 
     func testAFailingRankEndsTheJobWithOneErrorLine() throws {
