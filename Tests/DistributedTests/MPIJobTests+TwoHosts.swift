@@ -35,21 +35,6 @@ extension MPIJobTests {
         XCTAssertEqual(hosts[1], String(first.dropLast()) + "b", "\(hosts)")
         XCTAssertNotEqual(first, ProcessInfo.processInfo.hostName)
 
-        var digests: [String: Set<String>] = [:]
-        for (_, lines) in result.lines("digest") {
-            for line in lines {
-                let parts = line.split(separator: " ").map(String.init)
-                digests[parts[0], default: []].insert(parts[1])
-            }
-        }
-        XCTAssertFalse(digests.isEmpty, label)
-        for (name, values) in digests {
-            XCTAssertEqual(values.count, 1, "\(label): ranks disagree on \(name)")
-        }
-        for count in [50_021, 7] {
-            XCTAssertEqual(
-                digests["buckets-rank-order-\(count)-step0"],
-                digests["blocking-rank-order-\(count)"], "\(label) \(count)")
-        }
+        assertDigestsAgree(result, label)
     }
 }

@@ -40,24 +40,32 @@ final class MPIJobTests: XCTestCase {
             }
             XCTAssertEqual(job.lines("info")[0]?.contains("size \(ranks)"), true, label)
 
-            // Every rank holds the same bits after every sum, and rank order gives the
-            // blocking bits whatever the buckets.
-            var digests: [String: Set<String>] = [:]
-            for (_, lines) in job.lines("digest") {
-                for line in lines {
-                    let parts = line.split(separator: " ").map(String.init)
-                    digests[parts[0], default: []].insert(parts[1])
-                }
+            assertDigestsAgree(job, label)
+        }
+    }
+
+    /// Every rank holds the same bits after every sum, and rank order gives the blocking
+    /// bits whatever the buckets (the self-test's `digest` lines).
+    func assertDigestsAgree(
+        _ job: MPIJob.Result, _ label: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
+        var digests: [String: Set<String>] = [:]
+        for (_, lines) in job.lines("digest") {
+            for line in lines {
+                let parts = line.split(separator: " ").map(String.init)
+                digests[parts[0], default: []].insert(parts[1])
             }
-            XCTAssertFalse(digests.isEmpty, label)
-            for (name, values) in digests {
-                XCTAssertEqual(values.count, 1, "\(label): ranks disagree on \(name)")
-            }
-            for count in [50_021, 7] {
-                XCTAssertEqual(
-                    digests["buckets-rank-order-\(count)-step0"],
-                    digests["blocking-rank-order-\(count)"], "\(label) \(count)")
-            }
+        }
+        XCTAssertFalse(digests.isEmpty, label, file: file, line: line)
+        for (name, values) in digests {
+            XCTAssertEqual(
+                values.count, 1, "\(label): ranks disagree on \(name)", file: file, line: line)
+        }
+        for count in [50_021, 7] {
+            XCTAssertEqual(
+                digests["buckets-rank-order-\(count)-step0"],
+                digests["blocking-rank-order-\(count)"], "\(label) \(count)", file: file,
+                line: line)
         }
     }
 
