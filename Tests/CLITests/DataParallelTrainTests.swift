@@ -24,6 +24,17 @@ final class DataParallelTrainTests: MPITestCase {
         ] + (dropout ? [] : ["--dropout", "0"]) + extra
     }
 
+    /// `bert train --task ner` on the NER fixture, 12 steps of 5 sentences.
+    private func nerArguments(_ output: URL, dropout: Bool = false) -> [String] {
+        [
+            "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "ner",
+            "--train", TestPaths.fixture("ner/train.conll").path,
+            "--validation", TestPaths.fixture("ner/validation.conll").path,
+            "--output", output.path, "--epochs", "1", "--max-steps", "12",
+            "--batch-size", "5", "--learning-rate", "1e-3", "--json", "--log-every", "1",
+        ] + (dropout ? [] : ["--dropout", "0"])
+    }
+
     func testTwoAndThreeRanksFollowOneProcessOnCoLAWithAnUnevenLastBatch() throws {
         let reference = folder.appendingPathComponent("one")
         let one = try BertBinary.run(try colaArguments(reference))
@@ -97,20 +108,11 @@ final class DataParallelTrainTests: MPITestCase {
             job.result.stdout, one.stdout, models: (two, reference), "accumulation, dropout 0.1")
 
         // Per-token classifier dropout over each sequence's own rows.
-        func arguments(_ output: URL) -> [String] {
-            [
-                "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "ner",
-                "--train", TestPaths.fixture("ner/train.conll").path,
-                "--validation", TestPaths.fixture("ner/validation.conll").path,
-                "--output", output.path, "--epochs", "1", "--max-steps", "12",
-                "--batch-size", "5", "--learning-rate", "1e-3", "--json", "--log-every", "1",
-            ]
-        }
         let nerReference = folder.appendingPathComponent("ner-one")
-        let ner = try BertBinary.run(arguments(nerReference))
+        let ner = try BertBinary.run(nerArguments(nerReference, dropout: true))
         XCTAssertEqual(ner.status, 0, ner.stderr)
         let nerTwo = folder.appendingPathComponent("ner-two")
-        let nerJob = try MPIRun.run(arguments(nerTwo))
+        let nerJob = try MPIRun.run(nerArguments(nerTwo, dropout: true))
         XCTAssertFalse(nerJob.timedOut)
         XCTAssertEqual(nerJob.result.status, 0, nerJob.result.stderr)
         try assertSameRun(
@@ -134,21 +136,11 @@ final class DataParallelTrainTests: MPITestCase {
     func testTwoRanksFollowOneProcessOnTokenClassificationWithTokenWeightedLosses() throws {
         // Sentences of different lengths: each rank's share holds another number of
         // labelled tokens, so its loss weighs by tokens, not sentences.
-        func arguments(_ output: URL) -> [String] {
-            [
-                "train", "--model", TestPaths.fixture("tiny-bert").path, "--task", "ner",
-                "--train", TestPaths.fixture("ner/train.conll").path,
-                "--validation", TestPaths.fixture("ner/validation.conll").path,
-                "--output", output.path, "--epochs", "1", "--max-steps", "12",
-                "--batch-size", "5", "--learning-rate", "1e-3", "--dropout", "0", "--json",
-                "--log-every", "1",
-            ]
-        }
         let reference = folder.appendingPathComponent("one")
-        let one = try BertBinary.run(arguments(reference))
+        let one = try BertBinary.run(nerArguments(reference))
         XCTAssertEqual(one.status, 0, one.stderr)
         let two = folder.appendingPathComponent("two")
-        let job = try MPIRun.run(arguments(two))
+        let job = try MPIRun.run(nerArguments(two))
         XCTAssertFalse(job.timedOut)
         XCTAssertEqual(job.result.status, 0, job.result.stderr)
         try assertSameRun(job.result.stdout, one.stdout, models: (two, reference), "ner")
@@ -304,17 +296,6 @@ final class DataParallelTrainTests: MPITestCase {
 
     /// tiny-bert with a 2-label classifier: 42 476 trainable floats.
     static let tinyClassifierBytes = 42_476 * 4
-
-    /// `{"event":NAME,…}` objects of `--json` output.
-    func events(_ stdout: String, _ name: String) throws -> [[String: Any]] {
-        try stdout.split(separator: "\n").compactMap { line in
-            guard line.hasPrefix("{") else { return nil }
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
-            guard let fields = object as? [String: Any], fields["event"] as? String == name
-            else { return nil }
-            return fields
-        }
-    }
 
     private func stepLines(_ output: URL) throws -> [String] {
         let text = try String(

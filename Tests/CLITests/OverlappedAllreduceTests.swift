@@ -118,14 +118,4 @@ final class OverlappedAllreduceTests: MPITestCase {
             "rank 0 alone prints: \(text.result.stdout)")
     }
 
-    /// `{"event":NAME,…}` objects of `--json` output.
-    private func events(_ stdout: String, _ name: String) throws -> [[String: Any]] {
-        try stdout.split(separator: "\n").compactMap { line in
-            guard line.hasPrefix("{") else { return nil }
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
-            guard let fields = object as? [String: Any], fields["event"] as? String == name
-            else { return nil }
-            return fields
-        }
-    }
 }

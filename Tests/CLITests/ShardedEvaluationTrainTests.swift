@@ -120,23 +120,11 @@ final class ShardedEvaluationTrainTests: MPITestCase {
 
     // MARK: - Helpers
 
-    /// `{"event":NAME,…}` objects of `--json` output.
-    private func events(_ stdout: String, _ name: String) throws -> [[String: Any]] {
-        try objects(stdout).filter { $0["event"] as? String == name }
-    }
-
     /// The `{"kind":"epoch",…}` lines of the run's metrics.jsonl.
     private func metricsEpochs(_ output: URL) throws -> [[String: Any]] {
         let text = try String(
             contentsOf: output.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
-        return try objects(text).filter { $0["kind"] as? String == "epoch" }
-    }
-
-    private func objects(_ text: String) throws -> [[String: Any]] {
-        try text.split(separator: "\n").compactMap { line in
-            guard line.hasPrefix("{") else { return nil }
-            return try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        }
+        return try jsonObjects(text).filter { $0["kind"] as? String == "epoch" }
     }
 
     /// The same objects, with the same numeric fields starting with `prefix` (seconds
