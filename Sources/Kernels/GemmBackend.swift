@@ -33,7 +33,7 @@ public enum GemmBackend: String, Sendable, CaseIterable, Codable {
     /// 2. oneDNN when the CPU has AVX2 but OpenBLAS did not recognise it and runs generic
     ///    kernels (Debian's OpenBLAS 0.3.21 on that Xeon: "Prescott", SSE3, 30–51 GFLOPS);
     /// 3. otherwise OpenBLAS. On an AVX2 EPYC (Zen 3) its Zen kernels and oneDNN's AVX2
-    ///    `gemm:jit` are within ±20 % shape by shape (48–74 against 51–83 GFLOPS a core), but
+    ///    `gemm:jit` are within 25 % shape by shape (48–74 against 51–83 GFLOPS a core), but
     ///    oneDNN builds a primitive for every new token count, and a CoLA epoch took 72.4 s
     ///    with OpenBLAS against 81.0 s with oneDNN.
     public static var automatic: (backend: GemmBackend, reason: String) {
