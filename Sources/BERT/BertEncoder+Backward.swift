@@ -47,7 +47,6 @@ extension BertEncoder {
         let tokens = input.tokens
         let batch = input.batch
         let hidden = c.hiddenSize
-        let inter = c.intermediateSize
         let heads = c.numAttentionHeads
         let count = tokens * hidden
         let dHidden = g.dHidden.pointer
@@ -65,73 +64,36 @@ extension BertEncoder {
             let offsets = offsetsBuffer.baseAddress!
             for index in a.layers.indices.reversed() where index >= (first ?? 0) {
                 let layer = a.layers[index]
-                // BertOutput: LayerNorm(dropout(dense(x)) + attentionNormed).
-                LayerNorm.backward(
-                    dInput: dResidual,
-                    dWeight: dp + offset(index, .outputNormWeight),
-                    dBias: dp + offset(index, .outputNormBias), dOutput: dHidden,
-                    input: layer.outputResidual.pointer, mean: layer.outputMean.pointer,
-                    reciprocalStd: layer.outputReciprocalStd.pointer,
-                    weight: w[offset(index, .outputNormWeight)], tokens: tokens,
-                    hidden: hidden, accumulate: false)
-                Residual.backward(
-                    dInput: g.dNormed.pointer, dOutput: dResidual, count: count,
-                    accumulate: false)
-                Dropout.backward(
-                    dInput: zeroed(g.dBranch, count), dOutput: dResidual,
-                    mask: layer.outputMask.pointer, count: count)
-                Linear.backward(
-                    dInput: g.dIntermediateActivated.pointer,
-                    dWeight: dp + offset(index, .outputWeight),
-                    dBias: dp + offset(index, .outputBias), dOutput: dBranch,
-                    input: layer.intermediateActivated.pointer,
-                    weight: w[offset(index, .outputWeight)], tokens: tokens, inFeatures: inter,
-                    outFeatures: hidden, precision: w.precision,
-                    weightBFloat16: w.bfloat16(offset(index, .outputWeight)),
-                    accumulateInput: false)
-                // BertIntermediate: GELU(dense(attentionNormed)).
-                GELU.backward(
-                    dInput: g.dIntermediate.pointer,
-                    dOutput: g.dIntermediateActivated.pointer, input: layer.intermediate.pointer,
-                    count: tokens * inter, accumulate: false)
-                Linear.backward(
-                    dInput: g.dNormed.pointer, dWeight: dp + offset(index, .intermediateWeight),
-                    dBias: dp + offset(index, .intermediateBias), dOutput: g.dIntermediate.pointer,
-                    input: layer.attentionNormed.pointer,
-                    weight: w[offset(index, .intermediateWeight)], tokens: tokens,
-                    inFeatures: hidden, outFeatures: inter, precision: w.precision,
-                    weightBFloat16: w.bfloat16(offset(index, .intermediateWeight)))
-                // BertSelfOutput: LayerNorm(dropout(dense(context)) + input).
-                LayerNorm.backward(
-                    dInput: dResidual,
-                    dWeight: dp + offset(index, .attentionNormWeight),
-                    dBias: dp + offset(index, .attentionNormBias),
-                    dOutput: g.dNormed.pointer, input: layer.attentionResidual.pointer,
-                    mean: layer.attentionMean.pointer,
-                    reciprocalStd: layer.attentionReciprocalStd.pointer,
-                    weight: w[offset(index, .attentionNormWeight)], tokens: tokens,
-                    hidden: hidden, accumulate: false)
-                Residual.backward(
-                    dInput: dHidden, dOutput: dResidual, count: count, accumulate: false)
-                Dropout.backward(
-                    dInput: zeroed(g.dBranch, count), dOutput: dResidual,
-                    mask: layer.attentionMask.pointer, count: count)
-                Linear.backward(
-                    dInput: g.dContext.pointer,
-                    dWeight: dp + offset(index, .attentionOutputWeight),
-                    dBias: dp + offset(index, .attentionOutputBias), dOutput: dBranch,
-                    input: layer.context.pointer,
-                    weight: w[offset(index, .attentionOutputWeight)], tokens: tokens,
-                    inFeatures: hidden, outFeatures: hidden, precision: w.precision,
-                    weightBFloat16: w.bfloat16(offset(index, .attentionOutputWeight)),
-                    accumulateInput: false)
+                let firstTokensOnly = a.outputRows == .firstTokens && index + 1 == a.layers.count
+                let dContext: UnsafeMutablePointer<Float>
+                if firstTokensOnly {
+                    // The forward pass went on with the [CLS] rows alone (EncoderOutputRows):
+                    // spread their gradients back to rows offsets[s] of the full matrices.
+                    feedForwardBackward(
+                        layer: layer, index: index, weights: w, gradients: g,
+                        context: a.firstTokenContext.pointer, rows: batch)
+                    RowGather.backward(
+                        dInput: zeroed(g.dHidden, count), dOutput: dResidual, rows: offsets,
+                        count: batch, width: hidden)
+                    dContext = zeroed(g.dResidual, count)
+                    RowGather.backward(
+                        dInput: dContext, dOutput: g.dContext.pointer, rows: offsets,
+                        count: batch, width: hidden)
+                } else {
+                    feedForwardBackward(
+                        layer: layer, index: index, weights: w, gradients: g,
+                        context: layer.context.pointer, rows: tokens)
+                    Residual.backward(
+                        dInput: dHidden, dOutput: dResidual, count: count, accumulate: false)
+                    dContext = g.dContext.pointer
+                }
                 // BertSelfAttention: attention, then the fused [3·hidden, hidden] projection
                 // (query, key and value weights and biases are adjacent in the table).
                 let qkv = UnsafePointer(layer.qkv.pointer)
                 let dQKV = zeroed(g.dQKV, 3 * count)
                 Attention.backward(
                     dQuery: dQKV, dKey: dQKV + hidden, dValue: dQKV + 2 * hidden,
-                    dContext: g.dContext.pointer, probabilities: layer.probabilities.pointer,
+                    dContext: dContext, probabilities: layer.probabilities.pointer,
                     dropoutMask: layer.probabilitiesMask.pointer, query: qkv, key: qkv + hidden,
                     value: qkv + 2 * hidden, rowStride: 3 * hidden, sequenceOffsets: offsets,
                     batch: batch, heads: heads, headDim: hidden / heads,
@@ -175,5 +137,86 @@ extension BertEncoder {
             }
         }
         g.reportReady(embeddingRange)
+    }
+
+    /// Backward of the layer past its attention (``forward(_:weights:activations:training:generator:rows:)``'s
+    /// `feedForward`) on `rows` rows, from d(layer output) in `gradients.dHidden`: leaves
+    /// d(attention LayerNorm input), the residual's gradient to the layer input, in
+    /// `gradients.dResidual`, and d(context) in `gradients.dContext`, and accumulates the
+    /// parameter gradients of the attention output, intermediate and output blocks.
+    private func feedForwardBackward(
+        layer: EncoderActivations.Layer, index: Int, weights w: ModelWeights,
+        gradients g: EncoderGradients, context: UnsafePointer<Float>, rows: Int
+    ) {
+        let c = configuration
+        let hidden = c.hiddenSize
+        let inter = c.intermediateSize
+        let count = rows * hidden
+        let dp = g.parameters.pointer
+        let dHidden = g.dHidden.pointer
+        let dResidual = g.dResidual.pointer
+        let dBranch = g.dBranch.pointer
+        func zeroed(_ buffer: FloatBuffer, _ count: Int) -> UnsafeMutablePointer<Float> {
+            buffer.pointer.update(repeating: 0, count: count)
+            return buffer.pointer
+        }
+        // BertOutput: LayerNorm(dropout(dense(x)) + attentionNormed).
+        LayerNorm.backward(
+            dInput: dResidual,
+            dWeight: dp + offset(index, .outputNormWeight),
+            dBias: dp + offset(index, .outputNormBias), dOutput: dHidden,
+            input: layer.outputResidual.pointer, mean: layer.outputMean.pointer,
+            reciprocalStd: layer.outputReciprocalStd.pointer,
+            weight: w[offset(index, .outputNormWeight)], tokens: rows,
+            hidden: hidden, accumulate: false)
+        Residual.backward(
+            dInput: g.dNormed.pointer, dOutput: dResidual, count: count,
+            accumulate: false)
+        Dropout.backward(
+            dInput: zeroed(g.dBranch, count), dOutput: dResidual,
+            mask: layer.outputMask.pointer, count: count)
+        Linear.backward(
+            dInput: g.dIntermediateActivated.pointer,
+            dWeight: dp + offset(index, .outputWeight),
+            dBias: dp + offset(index, .outputBias), dOutput: dBranch,
+            input: layer.intermediateActivated.pointer,
+            weight: w[offset(index, .outputWeight)], tokens: rows, inFeatures: inter,
+            outFeatures: hidden, precision: w.precision,
+            weightBFloat16: w.bfloat16(offset(index, .outputWeight)),
+            accumulateInput: false)
+        // BertIntermediate: GELU(dense(attentionNormed)).
+        GELU.backward(
+            dInput: g.dIntermediate.pointer,
+            dOutput: g.dIntermediateActivated.pointer, input: layer.intermediate.pointer,
+            count: rows * inter, accumulate: false)
+        Linear.backward(
+            dInput: g.dNormed.pointer, dWeight: dp + offset(index, .intermediateWeight),
+            dBias: dp + offset(index, .intermediateBias), dOutput: g.dIntermediate.pointer,
+            input: layer.attentionNormed.pointer,
+            weight: w[offset(index, .intermediateWeight)], tokens: rows,
+            inFeatures: hidden, outFeatures: inter, precision: w.precision,
+            weightBFloat16: w.bfloat16(offset(index, .intermediateWeight)))
+        // BertSelfOutput: LayerNorm(dropout(dense(context)) + input).
+        LayerNorm.backward(
+            dInput: dResidual,
+            dWeight: dp + offset(index, .attentionNormWeight),
+            dBias: dp + offset(index, .attentionNormBias),
+            dOutput: g.dNormed.pointer, input: layer.attentionResidual.pointer,
+            mean: layer.attentionMean.pointer,
+            reciprocalStd: layer.attentionReciprocalStd.pointer,
+            weight: w[offset(index, .attentionNormWeight)], tokens: rows,
+            hidden: hidden, accumulate: false)
+        Dropout.backward(
+            dInput: zeroed(g.dBranch, count), dOutput: dResidual,
+            mask: layer.attentionMask.pointer, count: count)
+        Linear.backward(
+            dInput: g.dContext.pointer,
+            dWeight: dp + offset(index, .attentionOutputWeight),
+            dBias: dp + offset(index, .attentionOutputBias), dOutput: dBranch,
+            input: context,
+            weight: w[offset(index, .attentionOutputWeight)], tokens: rows,
+            inFeatures: hidden, outFeatures: hidden, precision: w.precision,
+            weightBFloat16: w.bfloat16(offset(index, .attentionOutputWeight)),
+            accumulateInput: false)
     }
 }

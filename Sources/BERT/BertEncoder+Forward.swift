@@ -24,17 +24,20 @@ extension BertEncoder {
     /// autocast hands to attention, which SDPA's math path computes in fp32). Embeddings,
     /// LayerNorm, GELU, softmax, dropout and every reduction run in fp32, and every output of
     /// a GEMM stays fp32.
+    ///
+    /// With `rows` ``EncoderOutputRows/firstTokens`` the last layer goes past its attention
+    /// on each sequence's first row only, and `sequenceOutput` holds `[batch, hidden]`.
     /// - Precondition: `input` passed the model's `validate(_:)`.
     public func forward(
         _ input: PackedBatch, weights w: ModelWeights, activations a: EncoderActivations,
-        training: Bool, generator: inout SeededGenerator
+        training: Bool, generator: inout SeededGenerator, rows: EncoderOutputRows = .all
     ) {
         a.reserve(for: input)
+        a.outputRows = rows
         let c = configuration
         let tokens = input.tokens
         let batch = input.batch
         let hidden = c.hiddenSize
-        let inter = c.intermediateSize
         let heads = c.numAttentionHeads
         let count = tokens * hidden
         let eps = Float(c.layerNormEps)
@@ -95,59 +98,98 @@ extension BertEncoder {
                     dropoutKey: dropoutKey.at(
                         site: DropoutSite.attentionProbabilities(layer: index)),
                     scratch: a.attentionScratch.buffer)
-                Linear.forward(
-                    output: layer.attentionDense.pointer, input: layer.context.pointer,
-                    weight: w[offset(index, .attentionOutputWeight)],
-                    bias: w[offset(index, .attentionOutputBias)], tokens: tokens,
-                    inFeatures: hidden, outFeatures: hidden, precision: w.precision,
-                    weightBFloat16: w.bfloat16(offset(index, .attentionOutputWeight)))
-                Dropout.forward(
-                    output: layer.attentionResidual.pointer, mask: layer.attentionMask.pointer,
-                    input: layer.attentionDense.pointer, width: hidden, sequenceOffsets: offsets,
-                    batch: batch,
-                    key: dropoutKey.at(site: DropoutSite.attentionOutput(layer: index)),
-                    probability: hiddenDropout)
-                Residual.forward(
-                    output: layer.attentionResidual.pointer, input: layer.input.pointer,
-                    count: count)
-                LayerNorm.forward(
-                    output: layer.attentionNormed.pointer, mean: layer.attentionMean.pointer,
-                    reciprocalStd: layer.attentionReciprocalStd.pointer,
-                    input: layer.attentionResidual.pointer,
-                    weight: w[offset(index, .attentionNormWeight)],
-                    bias: w[offset(index, .attentionNormBias)], tokens: tokens,
-                    hidden: hidden, epsilon: eps)
-                Linear.forward(
-                    output: layer.intermediate.pointer, input: layer.attentionNormed.pointer,
-                    weight: w[offset(index, .intermediateWeight)],
-                    bias: w[offset(index, .intermediateBias)], tokens: tokens,
-                    inFeatures: hidden, outFeatures: inter, precision: w.precision,
-                    weightBFloat16: w.bfloat16(offset(index, .intermediateWeight)))
-                GELU.forward(
-                    output: layer.intermediateActivated.pointer, input: layer.intermediate.pointer,
-                    count: tokens * inter)
-                Linear.forward(
-                    output: layer.outputDense.pointer, input: layer.intermediateActivated.pointer,
-                    weight: w[offset(index, .outputWeight)],
-                    bias: w[offset(index, .outputBias)], tokens: tokens, inFeatures: inter,
-                    outFeatures: hidden, precision: w.precision,
-                    weightBFloat16: w.bfloat16(offset(index, .outputWeight)))
-                Dropout.forward(
-                    output: layer.outputResidual.pointer, mask: layer.outputMask.pointer,
-                    input: layer.outputDense.pointer, width: hidden, sequenceOffsets: offsets,
-                    batch: batch, key: dropoutKey.at(site: DropoutSite.output(layer: index)),
-                    probability: hiddenDropout)
-                Residual.forward(
-                    output: layer.outputResidual.pointer, input: layer.attentionNormed.pointer,
-                    count: count)
-                LayerNorm.forward(
-                    output: output, mean: layer.outputMean.pointer,
-                    reciprocalStd: layer.outputReciprocalStd.pointer,
-                    input: layer.outputResidual.pointer,
-                    weight: w[offset(index, .outputNormWeight)],
-                    bias: w[offset(index, .outputNormBias)], tokens: tokens, hidden: hidden,
-                    epsilon: eps)
+                guard rows == .firstTokens && index + 1 == a.layers.count else {
+                    feedForward(
+                        layer: layer, index: index, weights: w, context: layer.context.pointer,
+                        input: layer.input.pointer, output: output, rows: tokens,
+                        sequenceOffsets: offsets, batch: batch, dropoutKey: dropoutKey,
+                        dropout: hiddenDropout)
+                    continue
+                }
+                // Only the [CLS] rows go on (EncoderOutputRows): offsets[s] is s's first row.
+                RowGather.forward(
+                    output: a.firstTokenContext.pointer, input: layer.context.pointer,
+                    rows: offsets, count: batch, width: hidden)
+                RowGather.forward(
+                    output: a.firstTokenInput.pointer, input: layer.input.pointer, rows: offsets,
+                    count: batch, width: hidden)
+                a.firstTokenOffsets.withUnsafeBufferPointer { firstOffsets in
+                    feedForward(
+                        layer: layer, index: index, weights: w,
+                        context: a.firstTokenContext.pointer, input: a.firstTokenInput.pointer,
+                        output: output, rows: batch, sequenceOffsets: firstOffsets.baseAddress!,
+                        batch: batch, dropoutKey: dropoutKey, dropout: hiddenDropout)
+                }
             }
         }
+    }
+
+    /// A layer past its attention, on `rows` rows: `BertSelfOutput` (dense → dropout →
+    /// residual → LayerNorm), `BertIntermediate` (dense → GELU) and `BertOutput` (dense →
+    /// dropout → residual → LayerNorm) into `output`. Dropout keys row `r` by the sequence
+    /// `sequenceOffsets` puts it in.
+    private func feedForward(
+        layer: EncoderActivations.Layer, index: Int, weights w: ModelWeights,
+        context: UnsafePointer<Float>, input: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>, rows: Int, sequenceOffsets offsets: UnsafePointer<Int32>,
+        batch: Int, dropoutKey: DropoutKey, dropout: Float
+    ) {
+        let c = configuration
+        let hidden = c.hiddenSize
+        let inter = c.intermediateSize
+        let count = rows * hidden
+        let eps = Float(c.layerNormEps)
+        Linear.forward(
+            output: layer.attentionDense.pointer, input: context,
+            weight: w[offset(index, .attentionOutputWeight)],
+            bias: w[offset(index, .attentionOutputBias)], tokens: rows,
+            inFeatures: hidden, outFeatures: hidden, precision: w.precision,
+            weightBFloat16: w.bfloat16(offset(index, .attentionOutputWeight)))
+        Dropout.forward(
+            output: layer.attentionResidual.pointer, mask: layer.attentionMask.pointer,
+            input: layer.attentionDense.pointer, width: hidden, sequenceOffsets: offsets,
+            batch: batch,
+            key: dropoutKey.at(site: DropoutSite.attentionOutput(layer: index)),
+            probability: dropout)
+        Residual.forward(
+            output: layer.attentionResidual.pointer, input: input,
+            count: count)
+        LayerNorm.forward(
+            output: layer.attentionNormed.pointer, mean: layer.attentionMean.pointer,
+            reciprocalStd: layer.attentionReciprocalStd.pointer,
+            input: layer.attentionResidual.pointer,
+            weight: w[offset(index, .attentionNormWeight)],
+            bias: w[offset(index, .attentionNormBias)], tokens: rows,
+            hidden: hidden, epsilon: eps)
+        Linear.forward(
+            output: layer.intermediate.pointer, input: layer.attentionNormed.pointer,
+            weight: w[offset(index, .intermediateWeight)],
+            bias: w[offset(index, .intermediateBias)], tokens: rows,
+            inFeatures: hidden, outFeatures: inter, precision: w.precision,
+            weightBFloat16: w.bfloat16(offset(index, .intermediateWeight)))
+        GELU.forward(
+            output: layer.intermediateActivated.pointer, input: layer.intermediate.pointer,
+            count: rows * inter)
+        Linear.forward(
+            output: layer.outputDense.pointer, input: layer.intermediateActivated.pointer,
+            weight: w[offset(index, .outputWeight)],
+            bias: w[offset(index, .outputBias)], tokens: rows, inFeatures: inter,
+            outFeatures: hidden, precision: w.precision,
+            weightBFloat16: w.bfloat16(offset(index, .outputWeight)))
+        Dropout.forward(
+            output: layer.outputResidual.pointer, mask: layer.outputMask.pointer,
+            input: layer.outputDense.pointer, width: hidden, sequenceOffsets: offsets,
+            batch: batch, key: dropoutKey.at(site: DropoutSite.output(layer: index)),
+            probability: dropout)
+        Residual.forward(
+            output: layer.outputResidual.pointer, input: layer.attentionNormed.pointer,
+            count: count)
+        LayerNorm.forward(
+            output: output, mean: layer.outputMean.pointer,
+            reciprocalStd: layer.outputReciprocalStd.pointer,
+            input: layer.outputResidual.pointer,
+            weight: w[offset(index, .outputNormWeight)],
+            bias: w[offset(index, .outputNormBias)], tokens: rows, hidden: hidden,
+            epsilon: eps)
     }
 }

@@ -32,14 +32,20 @@ public final class BertForSequenceClassification: BertPreTrainedModel, @unchecke
     /// (``SequenceClassificationHead/forward(_:weights:activations:training:generator:)``);
     /// their doc comments name the ops `torch.autocast` runs in bf16 under ``precision``
     /// `.bfloat16`.
+    ///
+    /// The head reads each sequence's first row only, so by default the last layer computes
+    /// no other row past its attention (``EncoderOutputRows/firstTokens``; the logits and
+    /// gradients are the full pass's); `rows: .all` keeps the whole `last_hidden_state` in
+    /// `activations.sequenceOutput`, for a caller that reads it.
     /// - Precondition: `input` passed ``validate(_:)``.
     public func forward(
         _ input: PackedBatch, activations: Activations, training: Bool,
-        generator: inout SeededGenerator
+        generator: inout SeededGenerator, rows: EncoderOutputRows = .firstTokens
     ) {
         let w = weights
         encoder.forward(
-            input, weights: w, activations: activations, training: training, generator: &generator)
+            input, weights: w, activations: activations, training: training, generator: &generator,
+            rows: rows)
         head.forward(
             input, weights: w, activations: activations, training: training, generator: &generator)
     }

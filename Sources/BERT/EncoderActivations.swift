@@ -48,8 +48,18 @@ public class EncoderActivations: @unchecked Sendable {
     public var embeddingReciprocalStd = FloatBuffer(count: 0)
     public var embeddingMask = FloatBuffer(count: 0)
     public let layers: [Layer]
-    /// The last layer's output: `[tokens, hidden]`.
+    /// The last layer's output: `[tokens, hidden]`, or `[batch, hidden]` (each sequence's
+    /// first row) when ``outputRows`` is ``EncoderOutputRows/firstTokens``.
     public var sequenceOutput = FloatBuffer(count: 0)
+    /// The rows the last forward pass computed in ``sequenceOutput``.
+    public internal(set) var outputRows = EncoderOutputRows.all
+    /// With ``EncoderOutputRows/firstTokens``: the last layer's attention context and input
+    /// on each sequence's first row, `[batch, hidden]`.
+    public var firstTokenContext = FloatBuffer(count: 0)
+    public var firstTokenInput = FloatBuffer(count: 0)
+    /// `0, 1, …, batch`: sequence offsets of `[batch, width]` rows taken as one-row
+    /// sequences, so that dropout keys each first row as the full pass keys it.
+    public internal(set) var firstTokenOffsets: [Int32] = [0]
     public var attentionScratch = FloatBuffer(count: 0)
 
     let hidden: Int
@@ -124,6 +134,11 @@ public class EncoderActivations: @unchecked Sendable {
         }
         if scratchCount > attentionScratch.count {
             attentionScratch = FloatBuffer(count: scratchCount)
+        }
+        if batch > batchCapacity {
+            firstTokenContext = FloatBuffer(count: batch * hidden)
+            firstTokenInput = FloatBuffer(count: batch * hidden)
+            firstTokenOffsets = (0...batch).map { Int32($0) }
         }
         if tokens > tokenCapacity || batch > batchCapacity {
             reserveHead(tokens: max(tokens, tokenCapacity), batch: max(batch, batchCapacity))

@@ -114,7 +114,8 @@ public final class SentenceEmbedder: @unchecked Sendable {
             let input = PackedInput(encodings: encodings)
             try model.validate(input)
             var unused = SeededGenerator(seed: 0)
-            model.forward(input, activations: activations, training: false, generator: &unused)
+            model.forward(
+                input, activations: activations, training: false, generator: &unused, rows: .all)
             input.sequenceOffsets.withUnsafeBufferPointer { offsets in
                 SequencePooling.forward(
                     output: buffer.pointer, input: activations.sequenceOutput.pointer,

@@ -46,7 +46,12 @@ public struct SequenceClassificationHead: Sendable {
         let batch = input.batch
         let hidden = c.hiddenSize
         let dropout = training ? Float(c.classifierDropout ?? c.hiddenDropoutProb) : 0
-        for sequence in 0..<batch { a.firstTokenRows[sequence] = input.sequenceOffsets[sequence] }
+        // The sequence output holds every token's row, or only the first ones in order.
+        let firstTokensOnly = a.outputRows == .firstTokens
+        for sequence in 0..<batch {
+            a.firstTokenRows[sequence] =
+                firstTokensOnly ? Int32(sequence) : input.sequenceOffsets[sequence]
+        }
         a.firstTokenRows.withUnsafeBufferPointer { rows in
             RowGather.forward(
                 output: a.firstTokens.pointer, input: a.sequenceOutput.pointer,
@@ -72,7 +77,8 @@ public struct SequenceClassificationHead: Sendable {
 
     /// Backward of ``forward(_:weights:activations:training:generator:)`` from `dLogits`:
     /// accumulates the head's parameter gradients and, when `encoderTrains`, writes d loss /
-    /// d sequence output (nonzero only on the [CLS] rows) where the encoder's backward reads it.
+    /// d sequence output (nonzero only on the [CLS] rows; `[batch, hidden]` when the forward
+    /// pass computed only those, ``EncoderOutputRows``) where the encoder's backward reads it.
     public func backward(
         _ input: PackedBatch, weights w: ModelWeights, activations a: Activations,
         dLogits: UnsafePointer<Float>, gradients g: Gradients, encoderTrains: Bool
@@ -106,7 +112,8 @@ public struct SequenceClassificationHead: Sendable {
             weight: w[poolerWeight], tokens: batch, inFeatures: hidden, outFeatures: hidden,
             precision: w.precision, weightBFloat16: w.bfloat16(poolerWeight))
         guard encoderTrains else { return }
-        let dSequenceOutput = zeroed(g.dHidden, input.tokens * hidden)
+        let outputRows = a.outputRows == .firstTokens ? batch : input.tokens
+        let dSequenceOutput = zeroed(g.dHidden, outputRows * hidden)
         a.firstTokenRows.withUnsafeBufferPointer { rows in
             RowGather.backward(
                 dInput: dSequenceOutput, dOutput: g.dFirstTokens.pointer, rows: rows.baseAddress!,

@@ -26,8 +26,10 @@ public struct TrainingBenchmark: Sendable {
         /// Real (unpadded) tokens per timed step, on average.
         public var tokensPerStep: Double
         public var tokensPerSecond: Double
-        /// Model FLOPs per timed step, on average: 6 × non-embedding parameters × tokens,
-        /// plus attention's 12 × L² × hidden per sequence and layer (QKᵀ and PV, forward and
+        /// FLOPs of the products a timed step runs, on average: 6 × each weight's elements ×
+        /// the rows it multiplies (every token's, but one row a sequence past the last
+        /// layer's attention, ``EncoderOutputRows/firstTokens``, and in the pooler), plus
+        /// attention's 12 × L² × hidden per sequence and layer (QKᵀ and PV, forward and
         /// backward).
         public var flopsPerStep: Double
         public var gflops: Double
@@ -181,13 +183,17 @@ public struct TrainingBenchmark: Sendable {
     public func flops(sequences: Range<Int>) -> Double {
         let c = configuration
         let h = Double(c.hiddenSize)
-        let perLayer = 4 * h * h + 2 * h * Double(c.intermediateSize)
-        let nonEmbedding = Double(c.numHiddenLayers) * perLayer + h * h
+        let projections = 3 * h * h
+        let pastAttention = h * h + 2 * h * Double(c.intermediateSize)
+        let layers = Double(c.numHiddenLayers)
         var flops = 0.0
         for index in sequences {
             let length = Double(length(index))
-            flops += 6 * nonEmbedding * length
-            flops += 12 * length * length * h * Double(c.numHiddenLayers)
+            // Every layer's Q/K/V on every token; the rest of the last layer and the pooler
+            // on the [CLS] row alone.
+            let rowsPastAttention = layers > 0 ? (layers - 1) * length + 1 : 0
+            flops += 6 * (layers * projections * length + pastAttention * rowsPastAttention + h * h)
+            flops += 12 * length * length * h * layers
         }
         return flops
     }

@@ -48,7 +48,9 @@ final class DropoutMaskTests: XCTestCase {
     ) -> (masks: [(String, [Float])], logits: [Float]) {
         let activations = Activations(configuration: model.configuration)
         var generator = SeededGenerator(seed: word)
-        model.forward(input, activations: activations, training: true, generator: &generator)
+        // Every row of every layer, so that each mask covers the whole batch.
+        model.forward(
+            input, activations: activations, training: true, generator: &generator, rows: .all)
         let hidden = model.configuration.hiddenSize
         let rows = input.tokens * hidden
         let squares = model.configuration.numAttentionHeads

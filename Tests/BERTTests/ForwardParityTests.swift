@@ -24,7 +24,8 @@ final class ForwardParityTests: XCTestCase {
     private func run(_ model: BertForSequenceClassification, _ input: PackedInput) -> Activations {
         let activations = Activations(configuration: model.configuration)
         var generator = SeededGenerator(seed: 1)
-        model.forward(input, activations: activations, training: false, generator: &generator)
+        model.forward(
+            input, activations: activations, training: false, generator: &generator, rows: .all)
         return activations
     }
 

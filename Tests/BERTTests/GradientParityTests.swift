@@ -28,22 +28,26 @@ final class GradientParityTests: XCTestCase {
         let fixture = try TrainingFixtures.open("tiny_training.safetensors")
         let input = try TrainingFixtures.packedInput(fixture)
         try model.validate(input)
-        let (loss, gradients) = lossAndGradients(
-            model, input, labels: try TrainingFixtures.labels(fixture))
-        XCTAssertEqual(loss, try fixture.floats("loss")[0], accuracy: 1e-5, "loss")
+        // The default pass (the last layer on [CLS] rows only) and the full one.
+        for rows in [EncoderOutputRows.firstTokens, .all] {
+            let (loss, gradients) = lossAndGradients(
+                model, input, labels: try TrainingFixtures.labels(fixture), rows: rows)
+            XCTAssertEqual(loss, try fixture.floats("loss")[0], accuracy: 1e-5, "loss, \(rows)")
 
-        let noise = Set(try TrainingFixtures.names(fixture, "gradient_is_rounding_noise"))
-        XCTAssertEqual(noise.count, model.configuration.numHiddenLayers)
-        var errors: [TensorError] = []
-        for entry in model.table.entries {
-            errors.append(
-                TensorError(
-                    entry.name, actual: gradients.gradient(entry.name),
-                    expected: try fixture.floats("grad." + entry.name),
-                    isNoise: noise.contains(entry.name)))
+            let noise = Set(try TrainingFixtures.names(fixture, "gradient_is_rounding_noise"))
+            XCTAssertEqual(noise.count, model.configuration.numHiddenLayers)
+            var errors: [TensorError] = []
+            for entry in model.table.entries {
+                errors.append(
+                    TensorError(
+                        entry.name, actual: gradients.gradient(entry.name),
+                        expected: try fixture.floats("grad." + entry.name),
+                        isNoise: noise.contains(entry.name)))
+            }
+            XCTAssertEqual(errors.count, 41)
+            assertTensorsClose(
+                errors, relativeTolerance: 1e-3, noiseTolerance: 1e-6, "tiny, \(rows)")
         }
-        XCTAssertEqual(errors.count, 41)
-        assertTensorsClose(errors, relativeTolerance: 1e-3, noiseTolerance: 1e-6, "tiny")
     }
 
     func testMiniLMLossAndStoredGradientsMatchPyTorch() throws {

@@ -140,12 +140,13 @@ func assertTensorsClose(
 /// Forward, mean cross-entropy and backward from zeroed gradients.
 func lossAndGradients(
     _ model: BertForSequenceClassification, _ input: PackedInput, labels: [Int32],
-    training: Bool = false, seed: UInt64 = 1
+    training: Bool = false, seed: UInt64 = 1, rows: EncoderOutputRows = .firstTokens
 ) -> (loss: Float, gradients: Gradients) {
     let activations = Activations(configuration: model.configuration)
     let gradients = Gradients(model: model)
     var generator = SeededGenerator(seed: seed)
-    model.forward(input, activations: activations, training: training, generator: &generator)
+    model.forward(
+        input, activations: activations, training: training, generator: &generator, rows: rows)
     let loss = model.loss(labels: labels, activations: activations)
     gradients.reserve(for: input)
     model.lossGradient(
