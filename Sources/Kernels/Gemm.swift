@@ -58,6 +58,8 @@ public enum Gemm {
     /// Computes `C = alpha·op(A)·op(B) + beta·C` from operand descriptors, each fp32 or bf16.
     ///
     /// bf16 operands require `precision == .bfloat16`. With `beta == 0`, `C` is only written.
+    /// A `bias` (fp32 `[n]`) is added to every row, as `torch.addmm(bias, op(A), op(B))`
+    /// broadcasts it: in oneDNN's epilogue, else copied into `C` before a `beta = 1` product.
     /// Conversions to bf16 use process-wide scratch that grows once to the largest operand,
     /// so a call needing one must not come from inside a parallel region (the model's linear
     /// layers call from the main thread).
@@ -70,12 +72,14 @@ public enum Gemm {
     ///   - n: Columns of `C` and of `op(B)`.
     ///   - k: Columns of `op(A)`, rows of `op(B)`.
     ///   - alpha: Scale of the product.
-    ///   - beta: Scale of the existing `C`; `1` accumulates.
+    ///   - beta: Scale of the existing `C`; `1` accumulates. Must be 0 with a `bias`.
+    ///   - bias: `[n]`, added to every row of `C`, or `nil`.
     ///   - precision: The element type the product runs in.
     /// - Complexity: O(m·n·k), plus O(m·k + k·n) to convert fp32 operands to bf16.
     public static func multiply(
         _ c: UnsafeMutablePointer<Float>, rowStride ldc: Int, _ a: GemmOperand, _ b: GemmOperand,
-        m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0, precision: Precision = .float32
+        m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0,
+        bias: UnsafePointer<Float>? = nil, precision: Precision = .float32
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "Gemm: negative size m \(m) n \(n) k \(k)")
         let aShape = a.storedShape(rows: m, columns: k)
@@ -89,9 +93,13 @@ public enum Gemm {
         precondition(
             precision == .bfloat16 || (!a.isBFloat16 && !b.isBFloat16),
             "Gemm: bf16 operands need precision .bfloat16")
+        precondition(bias == nil || beta == 0, "Gemm: a bias with beta \(beta)")
         if m == 0 || n == 0 { return }
         if k == 0 {
             scale(c, rows: m, columns: n, ld: ldc, by: beta)
+            if let bias {
+                for row in 0..<m { (c + row * ldc).update(from: bias, count: n) }
+            }
             return
         }
         let backend = self.backend
@@ -103,7 +111,7 @@ public enum Gemm {
         let call = Call(
             c: c, a: ready.a.base, b: ready.b.base, bfloat16: native, backend: backend, m: m,
             n: n, k: k, transposeA: a.isTransposed, transposeB: b.isTransposed, alpha: alpha,
-            beta: beta, lda: ready.a.rowStride, ldb: ready.b.rowStride, ldc: ldc)
+            beta: beta, bias: bias, lda: ready.a.rowStride, ldb: ready.b.rowStride, ldc: ldc)
         let parts = splitCount(m: m, n: n, k: k, bfloat16: native)
         guard parts > 1 else { return call.run(rows: 0..<m, columns: 0..<n) }
         // Split the larger of m and n: each part repacks the whole other operand, a cost of
@@ -130,6 +138,7 @@ public enum Gemm {
         let m: Int, n: Int, k: Int
         let transposeA: Bool, transposeB: Bool
         let alpha: Float, beta: Float
+        let bias: UnsafePointer<Float>?
         let lda: Int, ldb: Int, ldc: Int
 
         /// The product restricted to `rows` and `columns` of `C`, as one backend call.
@@ -141,7 +150,22 @@ public enum Gemm {
             let aPart = a + aOffset * size
             let bPart = b + bOffset * size
             let cPart = c + rows.lowerBound * ldc + columns.lowerBound
-            if backend == .oneDNN && !bfloat16 && Gemm.isSmall(m: rows.count, n: columns.count, k: k, transposeB: transposeB) {
+            let biasPart = bias.map { $0 + columns.lowerBound }
+            let small =
+                backend == .oneDNN && !bfloat16
+                && Gemm.isSmall(m: rows.count, n: columns.count, k: k, transposeB: transposeB)
+            // oneDNN 2.x scales the bias with the product (dst = alpha·(A·B + bias)), so its
+            // epilogue takes the bias only when alpha is 1 (every linear layer's).
+            let epilogue = backend == .oneDNN && !small && alpha == 1
+            var beta = beta
+            if let biasPart, !epilogue {
+                // No epilogue: the bias rows first, then the product added to them.
+                for row in 0..<rows.count {
+                    (cPart + row * ldc).update(from: biasPart, count: columns.count)
+                }
+                beta = 1
+            }
+            if small {
                 // Attention's per-head blocks: a primitive per shape and oneDNN's per-call
                 // bookkeeping (7 heap allocations) would cost more than the product.
                 swiftbert_small_gemm(
@@ -155,7 +179,7 @@ public enum Gemm {
                 let status = swiftbert_onednn_gemm(
                     Int32(bfloat16 ? SWIFTBERT_ONEDNN_BF16 : SWIFTBERT_ONEDNN_F32),
                     transposeA ? 1 : 0, transposeB ? 1 : 0, rows.count, columns.count, k, alpha,
-                    aPart, lda, bPart, ldb, beta, cPart, ldc)
+                    aPart, lda, bPart, ldb, epilogue ? biasPart : nil, beta, cPart, ldc)
                 precondition(
                     status == 0,
                     "Gemm: oneDNN refused a \(rows.count)×\(columns.count)×\(k) product (status \(status))")

@@ -5,8 +5,8 @@
 /// A fully connected layer, `output = input·weightᵀ + bias`, as `torch.nn.functional.linear`.
 ///
 /// The weight is PyTorch's `nn.Linear` layout, `[outFeatures, inFeatures]`. The forward pass
-/// copies the bias into every output row and runs one GEMM with `beta = 1`, as `torch.addmm`
-/// does.
+/// is one GEMM with the bias broadcast over its rows, as `torch.addmm(bias, input, weightᵀ)`
+/// (``Gemm``'s `bias`: oneDNN adds it in the product's epilogue).
 ///
 /// With `precision: .bfloat16` every GEMM of the layer (forward, `dInput`, `dWeight`) takes
 /// bf16 inputs and accumulates in fp32, as `linear` runs under
@@ -35,21 +35,10 @@ public enum Linear {
         precondition(
             tokens >= 0 && inFeatures >= 0 && outFeatures >= 0,
             "Linear: negative size tokens \(tokens) in \(inFeatures) out \(outFeatures)")
-        if let bias {
-            Parallel.forEachChunk(
-                items: tokens, minimumChunkSize: Parallel.elementwiseGrain / max(1, outFeatures),
-                context: (output, bias, outFeatures)
-            ) { context, _, rows in
-                let (output, bias, outFeatures) = context
-                for row in rows {
-                    (output + row * outFeatures).update(from: bias, count: outFeatures)
-                }
-            }
-        }
         Gemm.multiply(
             output, rowStride: max(1, outFeatures), GemmOperand(input, rowStride: max(1, inFeatures)),
             operand(weight, weightBFloat16, precision, inFeatures, transposed: true), m: tokens,
-            n: outFeatures, k: inFeatures, beta: bias == nil ? 0 : 1, precision: precision)
+            n: outFeatures, k: inFeatures, bias: bias, precision: precision)
     }
 
     /// The weight as a GEMM operand: its bf16 copy in a bf16 product when there is one.

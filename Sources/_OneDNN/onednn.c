@@ -72,13 +72,14 @@ typedef struct {
     int type, transpose_a, transpose_b;
     long m, n, k, lda, ldb, ldc;
     uint32_t alpha, beta;
+    int has_bias;
 } shape_t;
 
 typedef struct {
     shape_t shape;
     int used;
     dnnl_primitive_t primitive;
-    dnnl_memory_t a, b, c;
+    dnnl_memory_t a, b, c, bias;
 } entry_t;
 
 enum { TABLE_SIZE = 4096, TABLE_LIMIT = 3 * TABLE_SIZE / 4 };
@@ -110,6 +111,8 @@ static void release(entry_t *e) {
     dnnl_memory_destroy(e->a);
     dnnl_memory_destroy(e->b);
     dnnl_memory_destroy(e->c);
+    if (e->bias) dnnl_memory_destroy(e->bias);
+    e->bias = NULL;
     e->used = 0;
 }
 
@@ -130,11 +133,17 @@ static dnnl_status_t describe(
 }
 
 static dnnl_status_t make_descriptor(const shape_t *s, dnnl_primitive_desc_t *pd,
-    dnnl_memory_desc_t *a, dnnl_memory_desc_t *b, dnnl_memory_desc_t *c) {
+    dnnl_memory_desc_t *a, dnnl_memory_desc_t *b, dnnl_memory_desc_t *c,
+    dnnl_memory_desc_t *bias) {
     dnnl_status_t status = describe(s, a, b, c);
     if (status != dnnl_success) return status;
+    if (s->has_bias) {  // fp32 [1, n], broadcast over the rows (the matmul's epilogue adds it)
+        dnnl_dims_t bias_dims = {1, s->n};
+        status = dnnl_memory_desc_init_by_tag(bias, 2, bias_dims, dnnl_f32, dnnl_ab);
+        if (status != dnnl_success) return status;
+    }
     dnnl_matmul_desc_t desc;
-    status = dnnl_matmul_desc_init(&desc, a, b, NULL, c);
+    status = dnnl_matmul_desc_init(&desc, a, b, s->has_bias ? bias : NULL, c);
     if (status != dnnl_success) return status;
     dnnl_primitive_attr_t attr;
     status = dnnl_primitive_attr_create(&attr);
@@ -157,8 +166,8 @@ static dnnl_status_t make_descriptor(const shape_t *s, dnnl_primitive_desc_t *pd
 
 static dnnl_status_t create(entry_t *e, const shape_t *s) {
     dnnl_primitive_desc_t pd;
-    dnnl_memory_desc_t a, b, c;
-    dnnl_status_t status = make_descriptor(s, &pd, &a, &b, &c);
+    dnnl_memory_desc_t a, b, c, bias;
+    dnnl_status_t status = make_descriptor(s, &pd, &a, &b, &c, &bias);
     if (status != dnnl_success) return status;
     status = dnnl_primitive_create(&e->primitive, pd);
     dnnl_primitive_desc_destroy(pd);
@@ -166,6 +175,8 @@ static dnnl_status_t create(entry_t *e, const shape_t *s) {
     dnnl_memory_create(&e->a, &a, engine, DNNL_MEMORY_NONE);
     dnnl_memory_create(&e->b, &b, engine, DNNL_MEMORY_NONE);
     dnnl_memory_create(&e->c, &c, engine, DNNL_MEMORY_NONE);
+    e->bias = NULL;
+    if (s->has_bias) dnnl_memory_create(&e->bias, &bias, engine, DNNL_MEMORY_NONE);
     e->shape = *s;
     e->used = 1;
     atomic_fetch_add(&created, 1);
@@ -187,22 +198,25 @@ static table_t *table_of_this_thread(void) {
 
 static int gemm_in_call(
     int type, int transpose_a, int transpose_b, long m, long n, long k, float alpha,
-    const void *a, long lda, const void *b, long ldb, float beta, float *c, long ldc);
+    const void *a, long lda, const void *b, long ldb, const float *bias, float beta, float *c,
+    long ldc);
 
 int swiftbert_onednn_gemm(
     int type, int transpose_a, int transpose_b, long m, long n, long k, float alpha,
-    const void *a, long lda, const void *b, long ldb, float beta, float *c, long ldc) {
+    const void *a, long lda, const void *b, long ldb, const float *bias, float beta, float *c,
+    long ldc) {
     if (!swiftbert_onednn_available()) return dnnl_runtime_error;
     in_call = 1;
     int status = gemm_in_call(type, transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb,
-        beta, c, ldc);
+        bias, beta, c, ldc);
     in_call = 0;
     return status;
 }
 
 static int gemm_in_call(
     int type, int transpose_a, int transpose_b, long m, long n, long k, float alpha,
-    const void *a, long lda, const void *b, long ldb, float beta, float *c, long ldc) {
+    const void *a, long lda, const void *b, long ldb, const float *bias, float beta, float *c,
+    long ldc) {
     table_t *table = table_of_this_thread();
     if (!table) return dnnl_out_of_memory;
     shape_t s;
@@ -211,6 +225,7 @@ static int gemm_in_call(
     s.m = m; s.n = n; s.k = k; s.lda = lda; s.ldb = ldb; s.ldc = ldc;
     memcpy(&s.alpha, &alpha, sizeof alpha);
     memcpy(&s.beta, &beta, sizeof beta);
+    s.has_bias = bias != NULL;
     size_t slot = hash_shape(&s) % TABLE_SIZE;
     while (table->entries[slot].used && memcmp(&table->entries[slot].shape, &s, sizeof s) != 0)
         slot = (slot + 1) % TABLE_SIZE;
@@ -230,10 +245,12 @@ static int gemm_in_call(
     dnnl_memory_set_data_handle(e->a, (void *)a);
     dnnl_memory_set_data_handle(e->b, (void *)b);
     dnnl_memory_set_data_handle(e->c, c);
-    dnnl_exec_arg_t args[3] = {
-        {DNNL_ARG_SRC, e->a}, {DNNL_ARG_WEIGHTS, e->b}, {DNNL_ARG_DST, e->c}};
+    dnnl_exec_arg_t args[4] = {
+        {DNNL_ARG_SRC, e->a}, {DNNL_ARG_WEIGHTS, e->b}, {DNNL_ARG_DST, e->c},
+        {DNNL_ARG_BIAS, e->bias}};
+    if (bias) dnnl_memory_set_data_handle(e->bias, (void *)bias);
     atomic_fetch_add_explicit(&executions, 1, memory_order_relaxed);
-    return dnnl_primitive_execute(e->primitive, table->stream, 3, args);
+    return dnnl_primitive_execute(e->primitive, table->stream, bias ? 4 : 3, args);
 }
 
 int swiftbert_onednn_implementation(
@@ -249,8 +266,8 @@ int swiftbert_onednn_implementation(
     memcpy(&s.alpha, &one, sizeof one);
     memcpy(&s.beta, &zero, sizeof zero);
     dnnl_primitive_desc_t pd;
-    dnnl_memory_desc_t a, b, c;
-    dnnl_status_t status = make_descriptor(&s, &pd, &a, &b, &c);
+    dnnl_memory_desc_t a, b, c, bias;
+    dnnl_status_t status = make_descriptor(&s, &pd, &a, &b, &c, &bias);
     if (status != dnnl_success) return status;
     const char *name = NULL;
     status = dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &name);
@@ -268,9 +285,10 @@ int swiftbert_onednn_has_amx(void) { return 0; }
 const char *swiftbert_onednn_version(void) { return "none"; }
 int swiftbert_onednn_gemm(
     int type, int transpose_a, int transpose_b, long m, long n, long k, float alpha,
-    const void *a, long lda, const void *b, long ldb, float beta, float *c, long ldc) {
+    const void *a, long lda, const void *b, long ldb, const float *bias, float beta, float *c,
+    long ldc) {
     (void)type; (void)transpose_a; (void)transpose_b; (void)m; (void)n; (void)k; (void)alpha;
-    (void)a; (void)lda; (void)b; (void)ldb; (void)beta; (void)c; (void)ldc;
+    (void)a; (void)lda; (void)b; (void)ldb; (void)bias; (void)beta; (void)c; (void)ldc;
     return -1;
 }
 int swiftbert_onednn_implementation(

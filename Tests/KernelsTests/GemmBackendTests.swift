@@ -57,6 +57,50 @@ final class GemmBackendTests: XCTestCase {
         }
     }
 
+    /// `torch.addmm(bias, op(A), op(B))`: the bias added to every row, on every backend (in
+    /// oneDNN's epilogue, or copied first) and in both precisions, for products that run on
+    /// the in-house kernel, split by rows, split by columns, and with k = 0; alpha 0.5 scales
+    /// the product, not the bias.
+    func testBiasIsAddedToEveryRowOnEveryBackendAndPrecision() {
+        var random = TestRandom(seed: 12)
+        for backend in backends {
+            for precision in [Precision.float32, .bfloat16] {
+                for (m, n, k) in [(7, 5, 3), (300, 200, 64), (17, 513, 96), (4, 6, 0)] {
+                    for (transposeB, alpha) in [(false, 1.0), (true, 1.0), (false, 0.5)] {
+                        let ldc = n + 2
+                        var a = random.floats(m * k)
+                        var b = random.floats(k * n)
+                        let bias = random.floats(n)
+                        if precision == .bfloat16 {
+                            a = a.map(BFloat16.rounded)
+                            b = b.map(BFloat16.rounded)
+                        }
+                        let c = Buffer(random.floats(m * ldc))
+                        var expected = c.doubles
+                        Gemm.referenceMultiply(
+                            &expected, doubles(a), doubles(b), m: m, n: n, k: k,
+                            transposeB: transposeB, alpha: alpha, ldc: ldc)
+                        for row in 0..<m {
+                            for column in 0..<n { expected[row * ldc + column] += Double(bias[column]) }
+                        }
+                        with(backend) {
+                            Gemm.multiply(
+                                c.pointer, rowStride: ldc,
+                                GemmOperand(a, rowStride: max(1, k)),
+                                GemmOperand(b, rowStride: max(1, transposeB ? k : n), transposed: transposeB),
+                                m: m, n: n, k: k, alpha: Float(alpha), bias: bias,
+                                precision: precision)
+                        }
+                        assertClose(
+                            c.array, expected, rtol: 1e-5, atol: 1e-5,
+                            "\(backend) \(precision) m \(m) n \(n) k \(k) tB \(transposeB) "
+                                + "alpha \(alpha)")
+                    }
+                }
+            }
+        }
+    }
+
     /// A bf16 product is the fp32 product of the inputs rounded to bf16 (exact products, fp32
     /// sums), on every backend: natively with oneDNN where the CPU has bf16 units, emulated
     /// elsewhere; with fp32 and bf16 operands alike.

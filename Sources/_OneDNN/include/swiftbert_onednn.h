@@ -27,13 +27,15 @@ int swiftbert_onednn_has_amx(void);
 /// oneDNN's version as "major.minor.patch".
 const char *swiftbert_onednn_version(void);
 
-/// Row-major `C = alpha·op(A)·op(B) + beta·C` on the calling thread (oneDNN's own OpenMP team
-/// is held to one thread per calling thread), with a matmul primitive cached per shape in
-/// the calling thread. `A` and `B` hold `type` elements; `C` is fp32. With `beta == 0`, `C`
-/// is only written. Returns 0, or oneDNN's status when a primitive cannot be made.
+/// Row-major `C = alpha·op(A)·op(B) + bias + beta·C` on the calling thread (oneDNN's own
+/// OpenMP team is held to one thread per calling thread), with a matmul primitive cached per
+/// shape in the calling thread. `A` and `B` hold `type` elements; `C` is fp32; `bias`, fp32
+/// `[n]` added to every row in the matmul's epilogue, or NULL for none. With `beta == 0`,
+/// `C` is only written. Returns 0, or oneDNN's status when a primitive cannot be made.
 int swiftbert_onednn_gemm(
     int type, int transpose_a, int transpose_b, long m, long n, long k, float alpha,
-    const void *a, long lda, const void *b, long ldb, float beta, float *c, long ldc);
+    const void *a, long lda, const void *b, long ldb, const float *bias, float beta, float *c,
+    long ldc);
 
 /// Writes into `buffer` (at most `capacity` bytes, NUL-terminated) the implementation oneDNN
 /// picks for an `m × n × k` product of `type` inputs (e.g. "brg:avx512_core_amx_bf16").
