@@ -2,6 +2,8 @@
 //
 // Scaled dot-product self-attention over a packed batch: BertSelfAttention's core.
 
+import _VectorKernels
+
 /// Multi-head scaled dot-product self-attention over a packed (unpadded) batch, as
 /// `BertSelfAttention` computes it between its Q/K/V projections and its output projection:
 /// per sequence and head, `softmax(Q_h·K_hᵀ/√headDim)`, dropout on the probabilities, times
@@ -146,7 +148,7 @@ public enum Attention {
                 Gemm.multiply(
                     p, q, k, m: length, n: length, k: headDim, transposeB: true, alpha: scale,
                     lda: rowStride, ldb: rowStride)
-                for row in 0..<length { softmaxInPlace(p + row * length, count: length) }
+                swiftbert_softmax_rows(p, length, length)
                 var weights = UnsafePointer(p)
                 if useDropout, let dropoutMask {
                     let dropped = workspace + chunk * slotSize
@@ -266,18 +268,6 @@ public enum Attention {
             squares += length * length
         }
         return (maxLength, squares)
-    }
-
-    /// Row softmax in place, as `torch.softmax(dim=-1)`: max subtraction, `exp` (vectorizable,
-    /// within 2 units in the last place), sum (in Double), multiplication by the reciprocal of
-    /// the sum.
-    @inline(__always)
-    static func softmaxInPlace(_ row: UnsafeMutablePointer<Float>, count: Int) {
-        var maximum = -Float.infinity
-        for j in 0..<count { maximum = max(maximum, row[j]) }
-        for j in 0..<count { row[j] = vectorizableExp(row[j] - maximum) }
-        let reciprocal = Float(1 / sumInDouble(row, count: count))
-        for j in 0..<count { row[j] *= reciprocal }
     }
 
     /// Picks the chunk count for the work and the scratch, and runs `body` with BLAS limited to

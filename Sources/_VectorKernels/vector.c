@@ -330,6 +330,52 @@ static void gelu_backward_baseline(
 static gelu_forward_t chosen_gelu_forward = NULL;
 static gelu_backward_t chosen_gelu_backward = NULL;
 
+// Row softmax for Kernels' Attention (torch.softmax(dim=-1)): the row's maximum (16 lanes,
+// then across them: the same maximum in any order), exp(x − max) with gelu_exp (Kernels'
+// vectorizableExp, within 2 ulp), the sum in Double in Kernels' sumInDouble order (four
+// interleaved sums, the tail into the first, then (s0 + s1) + (s2 + s3)), times the
+// reciprocal of the sum rounded to float. Every version gives the same bits (no fused
+// multiply-adds: contraction is off in this file).
+#define SOFTMAX_BODY                                                                   \
+    for (long row = 0; row < count; ++row) {                                           \
+        float *restrict x = rows + row * length;                                       \
+        float lanes[16];                                                               \
+        for (int l = 0; l < 16; ++l) lanes[l] = -INFINITY;                             \
+        long j = 0;                                                                    \
+        for (; j + 16 <= length; j += 16)                                              \
+            for (int l = 0; l < 16; ++l) lanes[l] = swift_max(lanes[l], x[j + l]);     \
+        float maximum = -INFINITY;                                                     \
+        for (int l = 0; l < 16; ++l) maximum = swift_max(maximum, lanes[l]);           \
+        for (; j < length; ++j) maximum = swift_max(maximum, x[j]);                    \
+        for (long i = 0; i < length; ++i) x[i] = gelu_exp(x[i] - maximum);            \
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                         \
+        long i = 0;                                                                    \
+        for (; i + 4 <= length; i += 4) {                                              \
+            s0 += (double)x[i];                                                        \
+            s1 += (double)x[i + 1];                                                    \
+            s2 += (double)x[i + 2];                                                    \
+            s3 += (double)x[i + 3];                                                    \
+        }                                                                              \
+        for (; i < length; ++i) s0 += (double)x[i];                                    \
+        const float reciprocal = (float)(1.0 / ((s0 + s1) + (s2 + s3)));               \
+        for (long i = 0; i < length; ++i) x[i] *= reciprocal;                          \
+    }
+
+typedef void (*softmax_t)(float *, long, long);
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void softmax_avx512(
+    float *rows, long count, long length) {
+    SOFTMAX_BODY
+}
+__attribute__((target("avx2"))) static void softmax_avx2(float *rows, long count, long length) {
+    SOFTMAX_BODY
+}
+#endif
+static void softmax_baseline(float *rows, long count, long length) { SOFTMAX_BODY }
+
+static softmax_t chosen_softmax = NULL;
+
 // Dropout masks, counter-based: element j's bits are SplitMix64's output number j + 1 from
 // state `seed` (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
 // OOPSLA 2014; the finalizer of Vigna's splitmix64.c), so any element can be computed
@@ -413,6 +459,7 @@ static void choose(void) {
     sum_squares_t sum_squares = sum_squares_baseline;
     gelu_forward_t gelu_forward = gelu_forward_baseline;
     gelu_backward_t gelu_backward = gelu_backward_baseline;
+    softmax_t softmax = softmax_baseline;
     round_rows_t rows = round_rows_baseline;
     dropout_t dropout = dropout_baseline;
     const char *isa = "baseline";
@@ -424,6 +471,7 @@ static void choose(void) {
         sum_squares = sum_squares_avx512;
         gelu_forward = gelu_forward_avx512;
         gelu_backward = gelu_backward_avx512;
+        softmax = softmax_avx512;
         rows = round_rows_avx512;
         if (__builtin_cpu_supports("avx512dq")) dropout = dropout_avx512;
         else dropout = dropout_avx2;
@@ -434,6 +482,7 @@ static void choose(void) {
         sum_squares = sum_squares_avx2;
         gelu_forward = gelu_forward_avx2;
         gelu_backward = gelu_backward_avx2;
+        softmax = softmax_avx2;
         rows = round_rows_avx2;
         dropout = dropout_avx2;
         isa = "avx2";
@@ -445,6 +494,7 @@ static void choose(void) {
     chosen_sum_squares = sum_squares;
     chosen_gelu_forward = gelu_forward;
     chosen_gelu_backward = gelu_backward;
+    chosen_softmax = softmax;
     chosen_dropout = dropout;
     chosen = rows;
 }
@@ -486,6 +536,11 @@ void swiftbert_gelu_backward(
     int accumulate) {
     if (!chosen_gelu_backward) choose();
     chosen_gelu_backward(d_input, d_output, input, first, last, accumulate);
+}
+
+void swiftbert_softmax_rows(float *rows, long count, long length) {
+    if (!chosen_softmax) choose();
+    chosen_softmax(rows, count, length);
 }
 
 void swiftbert_dropout_mask DROPOUT_SIGNATURE {

@@ -22,6 +22,8 @@ final class AttentionTests: XCTestCase {
     let cases = [
         Case(lengths: [1, 5, 3], heads: 3, headDim: 4),
         Case(lengths: [4, 0, 2, 7], heads: 2, headDim: 3),
+        // Rows of 16 and 37 keys: the softmax's 16-lane maximum, with and without a tail.
+        Case(lengths: [37, 16], heads: 2, headDim: 8),
     ]
 
     /// A fused `[tokens, 3·hidden]` QKV buffer and its three dense parts.

@@ -64,6 +64,11 @@ void swiftbert_gelu_backward(
     float *d_input, const float *d_output, const float *input, long first, long last,
     int accumulate);
 
+/// Softmax of each of `count` rows of `length` floats, in place, as torch.softmax(dim=-1):
+/// the row's maximum subtracted, exp (GELU's), the sum in Double, times its reciprocal; the
+/// same bits on every instruction set.
+void swiftbert_softmax_rows(float *rows, long count, long length);
+
 /// Dropout factors for elements `first_element..<first_element + count` of one sequence's
 /// block at one dropout site, whose key is `seed`: element `j` (`mask[j − first_element]`) is
 /// `scale` when `(b >> 40)·2⁻²⁴ ≥ probability` and 0 otherwise, where `b` is SplitMix64's
