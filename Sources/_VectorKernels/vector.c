@@ -45,6 +45,65 @@ static inline float widen(uint16_t bits) {
 
 static _Thread_local float transposed_b[SWIFTBERT_SMALL_GEMM_SCRATCH];
 
+typedef float float8 __attribute__((vector_size(32), aligned(4)));
+
+// output[p·rows + j] = input[j·stride + p] for j < rows, p < columns: 8 × 8 tiles
+// transposed in registers (three rounds of shuffles, as _mm256_unpack/shuffle/permute2f128
+// do), the edges one element at a time. Inlined into each instruction set's kernel, whose
+// vector width the shuffles then use; a copy, so every version gives the same values.
+__attribute__((always_inline)) static inline void transpose_tiles(
+    float *restrict output, const float *restrict input, long stride, long rows, long columns) {
+    long j = 0;
+    for (; j + 8 <= rows; j += 8) {
+        long p = 0;
+        for (; p + 8 <= columns; p += 8) {
+            const float *tile = input + j * stride + p;
+            float8 r0 = *(const float8 *)(tile), r1 = *(const float8 *)(tile + stride);
+            float8 r2 = *(const float8 *)(tile + 2 * stride);
+            float8 r3 = *(const float8 *)(tile + 3 * stride);
+            float8 r4 = *(const float8 *)(tile + 4 * stride);
+            float8 r5 = *(const float8 *)(tile + 5 * stride);
+            float8 r6 = *(const float8 *)(tile + 6 * stride);
+            float8 r7 = *(const float8 *)(tile + 7 * stride);
+            float8 t0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
+            float8 t1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
+            float8 t2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
+            float8 t3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
+            float8 t4 = __builtin_shufflevector(r4, r5, 0, 8, 1, 9, 4, 12, 5, 13);
+            float8 t5 = __builtin_shufflevector(r4, r5, 2, 10, 3, 11, 6, 14, 7, 15);
+            float8 t6 = __builtin_shufflevector(r6, r7, 0, 8, 1, 9, 4, 12, 5, 13);
+            float8 t7 = __builtin_shufflevector(r6, r7, 2, 10, 3, 11, 6, 14, 7, 15);
+            float8 u0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+            float8 u1 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+            float8 u2 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+            float8 u3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+            float8 u4 = __builtin_shufflevector(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
+            float8 u5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
+            float8 u6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
+            float8 u7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
+            float *out = output + p * rows + j;
+            *(float8 *)(out) = __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11);
+            *(float8 *)(out + rows) = __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11);
+            *(float8 *)(out + 2 * rows) =
+                __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11);
+            *(float8 *)(out + 3 * rows) =
+                __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11);
+            *(float8 *)(out + 4 * rows) =
+                __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15);
+            *(float8 *)(out + 5 * rows) =
+                __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15);
+            *(float8 *)(out + 6 * rows) =
+                __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15);
+            *(float8 *)(out + 7 * rows) =
+                __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15);
+        }
+        for (; p < columns; ++p)
+            for (long r = j; r < j + 8; ++r) output[p * rows + r] = input[r * stride + p];
+    }
+    for (; j < rows; ++j)
+        for (long p = 0; p < columns; ++p) output[p * rows + j] = input[j * stride + p];
+}
+
 // Columns of C are done 64 at a time, so that the 64 running sums of a row stay in
 // registers (four AVX-512 vectors) while p runs over k, and rows four at a time where the
 // block is 64 wide (sixteen vectors: each loaded row of B feeds four rows of C, and enough
@@ -60,7 +119,9 @@ static _Thread_local float transposed_b[SWIFTBERT_SMALL_GEMM_SCRATCH];
         }                                                                            \
     }
 
-#define SMALL_GEMM_A(ROW, P) (transpose_a ? a[(P) * lda + (ROW)] : a[(ROW) * lda + (P)])
+// `ta` is a compile-time constant in each copy of the loops (SMALL_GEMM_BODY), so the
+// element address is not chosen at run time inside the inner loop.
+#define SMALL_GEMM_A(ROW, P) (ta ? a[(P) * lda + (ROW)] : a[(ROW) * lda + (P)])
 
 #define SMALL_GEMM_COLUMNS(WIDTH)                                                    \
     long i = 0;                                                                      \
@@ -97,15 +158,7 @@ static _Thread_local float transposed_b[SWIFTBERT_SMALL_GEMM_SCRATCH];
         SMALL_GEMM_STORE(i, sums, width)                                             \
     }
 
-#define SMALL_GEMM_BODY                                                              \
-    const float *bb = b;                                                             \
-    long bstride = ldb;                                                              \
-    if (transpose_b) {                                                               \
-        for (long j = 0; j < n; ++j)                                                 \
-            for (long p = 0; p < k; ++p) transposed_b[p * n + j] = b[j * ldb + p];   \
-        bb = transposed_b;                                                           \
-        bstride = n;                                                                 \
-    }                                                                                \
+#define SMALL_GEMM_LOOPS                                                             \
     for (long j0 = 0; j0 < n; j0 += 64) {                                            \
         if (n - j0 >= 64) {                                                          \
             const long width = 64;                                                   \
@@ -114,6 +167,22 @@ static _Thread_local float transposed_b[SWIFTBERT_SMALL_GEMM_SCRATCH];
             const long width = n - j0;                                               \
             SMALL_GEMM_COLUMNS(0)                                                    \
         }                                                                            \
+    }
+
+#define SMALL_GEMM_BODY                                                              \
+    const float *bb = b;                                                             \
+    long bstride = ldb;                                                              \
+    if (transpose_b) {                                                               \
+        transpose_tiles(transposed_b, b, ldb, n, k);                                 \
+        bb = transposed_b;                                                           \
+        bstride = n;                                                                 \
+    }                                                                                \
+    if (transpose_a) {                                                               \
+        const int ta = 1;                                                            \
+        SMALL_GEMM_LOOPS                                                             \
+    } else {                                                                         \
+        const int ta = 0;                                                            \
+        SMALL_GEMM_LOOPS                                                             \
     }
 
 typedef void (*small_gemm_t)(int, int, long, long, long, float, const float *, long,
