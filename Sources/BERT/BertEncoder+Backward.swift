@@ -70,7 +70,7 @@ extension BertEncoder {
                     // The forward pass went on with the [CLS] rows alone (EncoderOutputRows):
                     // spread their gradients back to rows offsets[s] of the full matrices.
                     feedForwardBackward(
-                        layer: layer, index: index, weights: w, gradients: g,
+                        a, layer: layer, index: index, weights: w, gradients: g,
                         context: a.firstTokenContext.pointer, rows: batch)
                     RowGather.backward(
                         dInput: zeroed(g.dHidden, count), dOutput: dResidual, rows: offsets,
@@ -81,7 +81,7 @@ extension BertEncoder {
                         count: batch, width: hidden)
                 } else {
                     feedForwardBackward(
-                        layer: layer, index: index, weights: w, gradients: g,
+                        a, layer: layer, index: index, weights: w, gradients: g,
                         context: layer.context.pointer, rows: tokens)
                     Residual.backward(
                         dInput: dHidden, dOutput: dResidual, count: count, accumulate: false)
@@ -105,7 +105,8 @@ extension BertEncoder {
                     dBias: dp + offset(index, .queryBias), dOutput: dQKV,
                     input: layer.input.pointer, weight: w[offset(index, .queryWeight)],
                     tokens: tokens, inFeatures: hidden, outFeatures: 3 * hidden, precision: w.precision,
-                    weightBFloat16: w.bfloat16(offset(index, .queryWeight)))
+                    weightBFloat16: w.bfloat16(offset(index, .queryWeight)),
+                    inputBFloat16: a.bfloat16Input(layer.inputBFloat16))
                 g.reportReady(layerRange(index))
             }
         }
@@ -145,7 +146,7 @@ extension BertEncoder {
     /// `gradients.dResidual`, and d(context) in `gradients.dContext`, and accumulates the
     /// parameter gradients of the attention output, intermediate and output blocks.
     private func feedForwardBackward(
-        layer: EncoderActivations.Layer, index: Int, weights w: ModelWeights,
+        _ a: EncoderActivations, layer: EncoderActivations.Layer, index: Int, weights w: ModelWeights,
         gradients g: EncoderGradients, context: UnsafePointer<Float>, rows: Int
     ) {
         let c = configuration
@@ -183,6 +184,7 @@ extension BertEncoder {
             weight: w[offset(index, .outputWeight)], tokens: rows, inFeatures: inter,
             outFeatures: hidden, precision: w.precision,
             weightBFloat16: w.bfloat16(offset(index, .outputWeight)),
+            inputBFloat16: a.bfloat16Input(layer.intermediateActivatedBFloat16),
             accumulateInput: false)
         // BertIntermediate: GELU(dense(attentionNormed)).
         GELU.backward(
@@ -195,7 +197,8 @@ extension BertEncoder {
             input: layer.attentionNormed.pointer,
             weight: w[offset(index, .intermediateWeight)], tokens: rows,
             inFeatures: hidden, outFeatures: inter, precision: w.precision,
-            weightBFloat16: w.bfloat16(offset(index, .intermediateWeight)))
+            weightBFloat16: w.bfloat16(offset(index, .intermediateWeight)),
+            inputBFloat16: a.bfloat16Input(layer.attentionNormedBFloat16))
         // BertSelfOutput: LayerNorm(dropout(dense(context)) + input).
         LayerNorm.backward(
             dInput: dResidual,
@@ -217,6 +220,6 @@ extension BertEncoder {
             weight: w[offset(index, .attentionOutputWeight)], tokens: rows,
             inFeatures: hidden, outFeatures: hidden, precision: w.precision,
             weightBFloat16: w.bfloat16(offset(index, .attentionOutputWeight)),
-            accumulateInput: false)
+            inputBFloat16: a.bfloat16Input(layer.contextBFloat16), accumulateInput: false)
     }
 }

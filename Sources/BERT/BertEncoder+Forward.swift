@@ -34,6 +34,8 @@ extension BertEncoder {
     ) {
         a.reserve(for: input)
         a.outputRows = rows
+        a.keepsBFloat16Inputs = Gemm.runsBFloat16Natively(w.precision)
+        if a.keepsBFloat16Inputs { a.reserveBFloat16Inputs(tokens: input.tokens) }
         let c = configuration
         let tokens = input.tokens
         let batch = input.batch
@@ -82,7 +84,8 @@ extension BertEncoder {
                     weight: w[offset(index, .queryWeight)],
                     bias: w[offset(index, .queryBias)], tokens: tokens,
                     inFeatures: hidden, outFeatures: 3 * hidden, precision: w.precision,
-                    weightBFloat16: w.bfloat16(offset(index, .queryWeight)))
+                    weightBFloat16: w.bfloat16(offset(index, .queryWeight)),
+                    inputBFloat16: a.bfloat16Input(layer.inputBFloat16))
                 if w.precision == .bfloat16 {
                     // Under autocast the projection's output is a bf16 tensor, and the
                     // attention (SDPA's math path while training) upcasts it to fp32.
@@ -100,7 +103,7 @@ extension BertEncoder {
                     scratch: a.attentionScratch.buffer)
                 guard rows == .firstTokens && index + 1 == a.layers.count else {
                     feedForward(
-                        layer: layer, index: index, weights: w, context: layer.context.pointer,
+                        a, layer: layer, index: index, weights: w, context: layer.context.pointer,
                         input: layer.input.pointer, output: output, rows: tokens,
                         sequenceOffsets: offsets, batch: batch, dropoutKey: dropoutKey,
                         dropout: hiddenDropout)
@@ -115,7 +118,7 @@ extension BertEncoder {
                     count: batch, width: hidden)
                 a.firstTokenOffsets.withUnsafeBufferPointer { firstOffsets in
                     feedForward(
-                        layer: layer, index: index, weights: w,
+                        a, layer: layer, index: index, weights: w,
                         context: a.firstTokenContext.pointer, input: a.firstTokenInput.pointer,
                         output: output, rows: batch, sequenceOffsets: firstOffsets.baseAddress!,
                         batch: batch, dropoutKey: dropoutKey, dropout: hiddenDropout)
@@ -129,7 +132,7 @@ extension BertEncoder {
     /// dropout → residual → LayerNorm) into `output`. Dropout keys row `r` by the sequence
     /// `sequenceOffsets` puts it in.
     private func feedForward(
-        layer: EncoderActivations.Layer, index: Int, weights w: ModelWeights,
+        _ a: EncoderActivations, layer: EncoderActivations.Layer, index: Int, weights w: ModelWeights,
         context: UnsafePointer<Float>, input: UnsafePointer<Float>,
         output: UnsafeMutablePointer<Float>, rows: Int, sequenceOffsets offsets: UnsafePointer<Int32>,
         batch: Int, dropoutKey: DropoutKey, dropout: Float
@@ -144,7 +147,8 @@ extension BertEncoder {
             weight: w[offset(index, .attentionOutputWeight)],
             bias: w[offset(index, .attentionOutputBias)], tokens: rows,
             inFeatures: hidden, outFeatures: hidden, precision: w.precision,
-            weightBFloat16: w.bfloat16(offset(index, .attentionOutputWeight)))
+            weightBFloat16: w.bfloat16(offset(index, .attentionOutputWeight)),
+            inputBFloat16: a.bfloat16Input(layer.contextBFloat16))
         Dropout.forward(
             output: layer.attentionResidual.pointer, mask: layer.attentionMask.pointer,
             input: layer.attentionDense.pointer, width: hidden, sequenceOffsets: offsets,
@@ -166,7 +170,8 @@ extension BertEncoder {
             weight: w[offset(index, .intermediateWeight)],
             bias: w[offset(index, .intermediateBias)], tokens: rows,
             inFeatures: hidden, outFeatures: inter, precision: w.precision,
-            weightBFloat16: w.bfloat16(offset(index, .intermediateWeight)))
+            weightBFloat16: w.bfloat16(offset(index, .intermediateWeight)),
+            inputBFloat16: a.bfloat16Input(layer.attentionNormedBFloat16))
         GELU.forward(
             output: layer.intermediateActivated.pointer, input: layer.intermediate.pointer,
             count: rows * inter)
@@ -175,7 +180,8 @@ extension BertEncoder {
             weight: w[offset(index, .outputWeight)],
             bias: w[offset(index, .outputBias)], tokens: rows, inFeatures: inter,
             outFeatures: hidden, precision: w.precision,
-            weightBFloat16: w.bfloat16(offset(index, .outputWeight)))
+            weightBFloat16: w.bfloat16(offset(index, .outputWeight)),
+            inputBFloat16: a.bfloat16Input(layer.intermediateActivatedBFloat16))
         Dropout.forward(
             output: layer.outputResidual.pointer, mask: layer.outputMask.pointer,
             input: layer.outputDense.pointer, width: hidden, sequenceOffsets: offsets,

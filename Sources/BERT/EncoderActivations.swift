@@ -36,11 +36,22 @@ public class EncoderActivations: @unchecked Sendable {
         public var outputResidual = FloatBuffer(count: 0)
         public var outputMean = FloatBuffer(count: 0)
         public var outputReciprocalStd = FloatBuffer(count: 0)
+        /// Where bf16 products run natively: the four linear layers' inputs (`input`,
+        /// `context`, `attentionNormed`, `intermediateActivated`) rounded to bf16 by the
+        /// forward pass, for the backward's `dWeight` products (``keepsBFloat16Inputs``).
+        public var inputBFloat16 = BFloat16Buffer(count: 0)
+        public var contextBFloat16 = BFloat16Buffer(count: 0)
+        public var attentionNormedBFloat16 = BFloat16Buffer(count: 0)
+        public var intermediateActivatedBFloat16 = BFloat16Buffer(count: 0)
     }
 
     public private(set) var tokenCapacity = 0
     public private(set) var batchCapacity = 0
     public private(set) var probabilityCapacity = 0
+    /// Tokens the layers' bf16 input copies hold (0 until a native-bf16 pass needs them).
+    public private(set) var bfloat16Capacity = 0
+    /// Whether the last forward pass kept the linear layers' bf16 inputs.
+    public internal(set) var keepsBFloat16Inputs = false
 
     public var embeddingSum = FloatBuffer(count: 0)
     public var embeddingNormed = FloatBuffer(count: 0)
@@ -74,6 +85,25 @@ public class EncoderActivations: @unchecked Sendable {
         heads = configuration.numAttentionHeads
         classes = configuration.numLabels
         layers = (0..<configuration.numHiddenLayers).map { _ in Layer() }
+    }
+
+    /// `buffer`'s bits where this pass keeps bf16 inputs (``keepsBFloat16Inputs``), else nil.
+    func bfloat16Input(_ buffer: BFloat16Buffer) -> UnsafeMutablePointer<UInt16>? {
+        keepsBFloat16Inputs ? buffer.pointer : nil
+    }
+
+    /// Grows the layers' bf16 input copies, if needed, to `tokens` rows. A forward pass
+    /// whose products run bf16 natively grows them itself; a training loop reserves them
+    /// with the rest of its workspace, so that no step allocates.
+    public func reserveBFloat16Inputs(tokens: Int) {
+        guard tokens > bfloat16Capacity else { return }
+        for layer in layers {
+            layer.inputBFloat16 = BFloat16Buffer(count: tokens * hidden)
+            layer.contextBFloat16 = BFloat16Buffer(count: tokens * hidden)
+            layer.attentionNormedBFloat16 = BFloat16Buffer(count: tokens * hidden)
+            layer.intermediateActivatedBFloat16 = BFloat16Buffer(count: tokens * intermediate)
+        }
+        bfloat16Capacity = tokens
     }
 
     /// Grows the head's buffers for batches of `tokens` tokens in `batch` sequences; called by

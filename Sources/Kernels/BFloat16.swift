@@ -43,12 +43,13 @@ public enum BFloat16 {
         }
     }
 
-    /// Rounds every element of `buffer` to the nearest bf16, in place, in parallel.
+    /// Rounds every element of `buffer` to the nearest bf16, in place, in parallel (the C
+    /// loop of ``convert(_:_:count:)``, compiled for the CPU at hand).
     public static func roundInPlace(_ buffer: UnsafeMutablePointer<Float>, count: Int) {
         Parallel.forEachChunk(
             items: count, minimumChunkSize: Parallel.elementwiseGrain, context: buffer
         ) { buffer, _, range in
-            for i in range { buffer[i] = rounded(buffer[i]) }
+            swiftbert_round_in_place_to_bf16(buffer + range.lowerBound, range.count)
         }
     }
 

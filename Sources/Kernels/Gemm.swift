@@ -218,6 +218,12 @@ public enum Gemm {
         return UnsafePointer(bits)
     }
 
+    /// Whether products of `precision` take bf16 operands as they are: bf16 with a backend
+    /// that runs them natively (elsewhere bf16 operands are widened first).
+    public static func runsBFloat16Natively(_ precision: Precision) -> Bool {
+        precision == .bfloat16 && backend.runsBFloat16Natively
+    }
+
     /// Whether an fp32 product is small enough for the in-house kernel (`swiftbert_small_gemm`,
     /// vectorized for the CPU at hand) that the oneDNN backend uses for them.
     static func isSmall(m: Int, n: Int, k: Int, transposeB: Bool) -> Bool {

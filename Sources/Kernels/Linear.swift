@@ -12,7 +12,9 @@
 /// bf16 inputs and accumulates in fp32, as `linear` runs under
 /// `torch.autocast("cpu", dtype=torch.bfloat16)`; the bias add and the bias gradient stay
 /// fp32, and so do outputs and gradients. `weightBFloat16`, the weight already rounded to
-/// bf16 (the model's copy, refreshed by the optimizer), saves converting it on every call.
+/// bf16 (the model's copy, refreshed by the optimizer), saves converting it on every call;
+/// `inputBFloat16`, room where the forward pass keeps its input rounded to bf16, saves the
+/// backward's `dWeight` product rounding it again (where bf16 products run natively).
 public enum Linear {
     /// Computes `output = input·weightᵀ + bias`.
     /// - Parameters:
@@ -25,18 +27,27 @@ public enum Linear {
     ///   - outFeatures: Output features.
     ///   - precision: The GEMM's element type.
     ///   - weightBFloat16: `[outFeatures, inFeatures]` bf16 bits of `weight`, or `nil`.
+    ///   - inputBFloat16: `[tokens, inFeatures]`, overwritten with `input` rounded to bf16 when
+    ///     the product runs bf16 natively (``Gemm/runsBFloat16Natively(_:)``), for `backward`;
+    ///     or `nil`.
     /// - Complexity: O(tokens·inFeatures·outFeatures).
     public static func forward(
         output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, tokens: Int, inFeatures: Int,
         outFeatures: Int, precision: Precision = .float32,
-        weightBFloat16: UnsafePointer<UInt16>? = nil
+        weightBFloat16: UnsafePointer<UInt16>? = nil,
+        inputBFloat16: UnsafeMutablePointer<UInt16>? = nil
     ) {
         precondition(
             tokens >= 0 && inFeatures >= 0 && outFeatures >= 0,
             "Linear: negative size tokens \(tokens) in \(inFeatures) out \(outFeatures)")
+        var inputOperand = GemmOperand(input, rowStride: max(1, inFeatures))
+        if let inputBFloat16, Gemm.runsBFloat16Natively(precision) {
+            BFloat16.convert(inputBFloat16, input, count: tokens * inFeatures)
+            inputOperand = GemmOperand(bfloat16: inputBFloat16, rowStride: max(1, inFeatures))
+        }
         Gemm.multiply(
-            output, rowStride: max(1, outFeatures), GemmOperand(input, rowStride: max(1, inFeatures)),
+            output, rowStride: max(1, outFeatures), inputOperand,
             operand(weight, weightBFloat16, precision, inFeatures, transposed: true), m: tokens,
             n: outFeatures, k: inFeatures, bias: bias, precision: precision)
     }
@@ -70,13 +81,16 @@ public enum Linear {
     ///   - outFeatures: Output features.
     ///   - precision: The GEMMs' element type.
     ///   - weightBFloat16: `[outFeatures, inFeatures]` bf16 bits of `weight`, or `nil`.
+    ///   - inputBFloat16: What `forward` left in its `inputBFloat16` (same precision and
+    ///     backend), or `nil` to round `input` again.
     /// - Complexity: O(tokens·inFeatures·outFeatures).
     public static func backward(
         dInput: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?,
         dBias: UnsafeMutablePointer<Float>?, dOutput: UnsafePointer<Float>,
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, tokens: Int, inFeatures: Int,
         outFeatures: Int, precision: Precision = .float32,
-        weightBFloat16: UnsafePointer<UInt16>? = nil, accumulateInput: Bool = true
+        weightBFloat16: UnsafePointer<UInt16>? = nil,
+        inputBFloat16: UnsafePointer<UInt16>? = nil, accumulateInput: Bool = true
     ) {
         precondition(
             tokens >= 0 && inFeatures >= 0 && outFeatures >= 0,
@@ -100,10 +114,13 @@ public enum Linear {
                 precision: precision)
         }
         if let dWeight {
+            let inputOperand =
+                inputBFloat16 != nil && Gemm.runsBFloat16Natively(precision)
+                ? GemmOperand(bfloat16: inputBFloat16!, rowStride: max(1, inFeatures))
+                : GemmOperand(input, rowStride: max(1, inFeatures))
             Gemm.multiply(
-                dWeight, rowStride: max(1, inFeatures), gradient(transposed: true),
-                GemmOperand(input, rowStride: max(1, inFeatures)), m: outFeatures, n: inFeatures,
-                k: tokens, beta: 1, precision: precision)
+                dWeight, rowStride: max(1, inFeatures), gradient(transposed: true), inputOperand,
+                m: outFeatures, n: inFeatures, k: tokens, beta: 1, precision: precision)
         }
         if let dBias {
             Parallel.accumulateColumnSums(dBias, dOutput, rows: tokens, columns: outFeatures)

@@ -285,6 +285,9 @@ public final class FineTuner {
             Gemm.reserveConversionScratch(
                 elements: max(tokens, c.hiddenSize) * widest)
         }
+        if Gemm.runsBFloat16Natively(options.precision) {
+            activations.reserveBFloat16Inputs(tokens: tokens)
+        }
     }
 
     /// One training step on one packed batch: ``accumulateGradients(_:dLoss:dropout:)`` with

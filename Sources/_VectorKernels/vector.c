@@ -430,6 +430,24 @@ static gelu_backward_t chosen_gelu_backward = NULL;
         for (long i = 0; i < length; ++i) x[i] *= reciprocal;                          \
     }
 
+#define ROUND_IN_PLACE_BODY \
+    for (long i = 0; i < count; ++i) values[i] = widen(round_bits(values[i]));
+
+typedef void (*round_in_place_t)(float *, long);
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void round_in_place_avx512(
+    float *restrict values, long count) {
+    ROUND_IN_PLACE_BODY
+}
+__attribute__((target("avx2"))) static void round_in_place_avx2(float *restrict values, long count) {
+    ROUND_IN_PLACE_BODY
+}
+#endif
+static void round_in_place_baseline(float *restrict values, long count) { ROUND_IN_PLACE_BODY }
+
+static round_in_place_t chosen_round_in_place = NULL;
+
 typedef void (*softmax_t)(float *, long, long);
 
 #if defined(__x86_64__)
@@ -529,6 +547,7 @@ static void choose(void) {
     gelu_forward_t gelu_forward = gelu_forward_baseline;
     gelu_backward_t gelu_backward = gelu_backward_baseline;
     softmax_t softmax = softmax_baseline;
+    round_in_place_t round_in_place = round_in_place_baseline;
     round_rows_t rows = round_rows_baseline;
     dropout_t dropout = dropout_baseline;
     const char *isa = "baseline";
@@ -541,6 +560,7 @@ static void choose(void) {
         gelu_forward = gelu_forward_avx512;
         gelu_backward = gelu_backward_avx512;
         softmax = softmax_avx512;
+        round_in_place = round_in_place_avx512;
         rows = round_rows_avx512;
         if (__builtin_cpu_supports("avx512dq")) dropout = dropout_avx512;
         else dropout = dropout_avx2;
@@ -552,6 +572,7 @@ static void choose(void) {
         gelu_forward = gelu_forward_avx2;
         gelu_backward = gelu_backward_avx2;
         softmax = softmax_avx2;
+        round_in_place = round_in_place_avx2;
         rows = round_rows_avx2;
         dropout = dropout_avx2;
         isa = "avx2";
@@ -564,6 +585,7 @@ static void choose(void) {
     chosen_gelu_forward = gelu_forward;
     chosen_gelu_backward = gelu_backward;
     chosen_softmax = softmax;
+    chosen_round_in_place = round_in_place;
     chosen_dropout = dropout;
     chosen = rows;
 }
@@ -605,6 +627,11 @@ void swiftbert_gelu_backward(
     int accumulate) {
     if (!chosen_gelu_backward) choose();
     chosen_gelu_backward(d_input, d_output, input, first, last, accumulate);
+}
+
+void swiftbert_round_in_place_to_bf16(float *values, long count) {
+    if (!chosen_round_in_place) choose();
+    chosen_round_in_place(values, count);
 }
 
 void swiftbert_softmax_rows(float *rows, long count, long length) {

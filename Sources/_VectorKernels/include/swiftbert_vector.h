@@ -64,6 +64,9 @@ void swiftbert_gelu_backward(
     float *d_input, const float *d_output, const float *input, long first, long last,
     int accumulate);
 
+/// `values[i]` rounded to the nearest bf16 and widened back, in place, for `i < count`.
+void swiftbert_round_in_place_to_bf16(float *values, long count);
+
 /// Softmax of each of `count` rows of `length` floats, in place, as torch.softmax(dim=-1):
 /// the row's maximum subtracted, exp (GELU's), the sum in Double, times its reciprocal; the
 /// same bits on every instruction set.
