@@ -85,7 +85,8 @@ extension BertEncoder {
                     bias: w[offset(index, .queryBias)], tokens: tokens,
                     inFeatures: hidden, outFeatures: 3 * hidden, precision: w.precision,
                     weightBFloat16: w.bfloat16(offset(index, .queryWeight)),
-                    inputBFloat16: a.bfloat16Input(layer.inputBFloat16))
+                    // Above the first layer, the previous layer's LayerNorm rounded it.
+                    inputBFloat16: a.bfloat16Input(layer.inputBFloat16), inputRounded: index > 0)
                 if w.precision == .bfloat16 {
                     // Under autocast the projection's output is a bf16 tensor, and the
                     // attention (SDPA's math path while training) upcasts it to fp32.
@@ -164,14 +165,15 @@ extension BertEncoder {
             input: layer.attentionResidual.pointer,
             weight: w[offset(index, .attentionNormWeight)],
             bias: w[offset(index, .attentionNormBias)], tokens: rows,
-            hidden: hidden, epsilon: eps)
+            hidden: hidden, epsilon: eps,
+            outputBFloat16: a.bfloat16Input(layer.attentionNormedBFloat16))
         Linear.forward(
             output: layer.intermediate.pointer, input: layer.attentionNormed.pointer,
             weight: w[offset(index, .intermediateWeight)],
             bias: w[offset(index, .intermediateBias)], tokens: rows,
             inFeatures: hidden, outFeatures: inter, precision: w.precision,
             weightBFloat16: w.bfloat16(offset(index, .intermediateWeight)),
-            inputBFloat16: a.bfloat16Input(layer.attentionNormedBFloat16))
+            inputBFloat16: a.bfloat16Input(layer.attentionNormedBFloat16), inputRounded: true)
         GELU.forward(
             output: layer.intermediateActivated.pointer, input: layer.intermediate.pointer,
             count: rows * inter)
@@ -196,6 +198,8 @@ extension BertEncoder {
             input: layer.outputResidual.pointer,
             weight: w[offset(index, .outputNormWeight)],
             bias: w[offset(index, .outputNormBias)], tokens: rows, hidden: hidden,
-            epsilon: eps)
+            epsilon: eps,
+            outputBFloat16: index + 1 < a.layers.count
+                ? a.bfloat16Input(a.layers[index + 1].inputBFloat16) : nil)
     }
 }

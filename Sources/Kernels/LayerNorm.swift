@@ -2,6 +2,8 @@
 //
 // Layer normalization over the last dimension: torch.nn.LayerNorm.
 
+import _VectorKernels
+
 /// Layer normalization over each token's `hidden` features, as `torch.nn.LayerNorm(hidden,
 /// eps=epsilon)` (elementwise affine, biased variance).
 ///
@@ -10,10 +12,13 @@
 /// PyTorch's order, `((x − mean)·rstd)·weight + bias`; PyTorch fuses the last multiply-add
 /// (checked against torch 2.15), which is left unfused here so that the loop vectorizes on
 /// baseline x86-64 (a difference of at most about one unit in the last place).
+///
+/// The loops are C (`swiftbert_layer_norm_*` in `_VectorKernels`), compiled for AVX-512, AVX2
+/// and baseline and picked from the CPU, with the same bits on each.
 public enum LayerNorm {
     /// Normalizes each row of `input`, then scales and shifts it.
     /// - Parameters:
-    ///   - output: `[tokens, hidden]`, overwritten; may be `input` itself.
+    ///   - output: `[tokens, hidden]`, overwritten; not overlapping `input`.
     ///   - mean: `[tokens]`, saved for backward: each row's mean.
     ///   - reciprocalStd: `[tokens]`, saved for backward: `1 / sqrt(variance + epsilon)`.
     ///   - input: `[tokens, hidden]`.
@@ -22,34 +27,28 @@ public enum LayerNorm {
     ///   - tokens: Rows of the packed batch.
     ///   - hidden: Features per token.
     ///   - epsilon: Added to the variance (`layer_norm_eps`, 1e-12 in BERT).
+    ///   - outputBFloat16: `[tokens, hidden]`, overwritten with `output` rounded to bf16 as it
+    ///     is made (the operand a bf16 product takes next, ``Linear``'s `inputBFloat16`), or
+    ///     `nil`.
     /// - Complexity: O(tokens·hidden).
     public static func forward(
         output: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
         reciprocalStd: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, tokens: Int, hidden: Int,
-        epsilon: Float
+        epsilon: Float, outputBFloat16: UnsafeMutablePointer<UInt16>? = nil
     ) {
         precondition(tokens >= 0 && hidden > 0, "LayerNorm: tokens \(tokens) hidden \(hidden)")
-        let epsilonD = Double(epsilon)
+        precondition(UnsafePointer(output) != input, "LayerNorm: output is the input")
         let grain = max(1, Parallel.elementwiseGrain / hidden)
         Parallel.forEachChunk(
             items: tokens, minimumChunkSize: grain,
-            context: (output, mean, reciprocalStd, input, weight, bias, hidden, epsilonD)
+            context: (output, outputBFloat16, mean, reciprocalStd, input, weight, bias, hidden,
+                Double(epsilon))
         ) { context, _, rows in
-            let (output, mean, reciprocalStd, input, weight, bias, hidden, epsilonD) = context
-            for row in rows {
-                let x = input + row * hidden
-                let y = output + row * hidden
-                let meanD = sumInDouble(x, count: hidden) / Double(hidden)
-                let variance =
-                    squaredDeviationsInDouble(x, count: hidden, center: meanD)
-                    / Double(hidden)
-                let rstd = Float(1 / (variance + epsilonD).squareRoot())
-                let mu = Float(meanD)
-                mean[row] = mu
-                reciprocalStd[row] = rstd
-                for i in 0..<hidden { y[i] = (x[i] - mu) * rstd * weight[i] + bias[i] }
-            }
+            let (output, bits, mean, reciprocalStd, input, weight, bias, hidden, epsilon) = context
+            swiftbert_layer_norm_forward(
+                output, bits, mean, reciprocalStd, input, weight, bias, rows.lowerBound,
+                rows.upperBound, hidden, epsilon)
         }
     }
 
@@ -57,8 +56,9 @@ public enum LayerNorm {
     ///
     /// With `x̂ = (x − mean)·rstd` and `g = dOutput·weight`:
     /// `dInput += rstd·(g − mean(g) − x̂·mean(g·x̂))`, `dWeight += Σ_tokens dOutput·x̂`,
-    /// `dBias += Σ_tokens dOutput`. Row means are taken in Double; the parameter sums add the
-    /// rows in order (the same bits for any thread count).
+    /// `dBias += Σ_tokens dOutput`. Row means are taken in Double (four interleaved sums, as
+    /// the forward's statistics); the parameter sums add the rows in order (the same bits for
+    /// any thread count).
     /// - Parameters:
     ///   - dInput: `[tokens, hidden]`, accumulated into.
     ///   - dWeight: `[hidden]`, accumulated into.
@@ -85,53 +85,18 @@ public enum LayerNorm {
             context: (dInput, dOutput, input, mean, reciprocalStd, weight, hidden, accumulate)
         ) { context, _, rows in
             let (dInput, dOutput, input, mean, reciprocalStd, weight, hidden, accumulate) = context
-            for row in rows {
-                let x = input + row * hidden
-                let dy = dOutput + row * hidden
-                let dx = dInput + row * hidden
-                let mu = mean[row]
-                let rstd = reciprocalStd[row]
-                var sumG = 0.0
-                var sumGX = 0.0
-                for i in 0..<hidden {
-                    let g = Double(dy[i] * weight[i])
-                    sumG += g
-                    sumGX += g * Double((x[i] - mu) * rstd)
-                }
-                let meanG = Float(sumG / Double(hidden))
-                let meanGX = Float(sumGX / Double(hidden))
-                if accumulate {
-                    for i in 0..<hidden {
-                        let xHat = (x[i] - mu) * rstd
-                        dx[i] += rstd * (dy[i] * weight[i] - meanG - xHat * meanGX)
-                    }
-                } else {
-                    for i in 0..<hidden {
-                        let xHat = (x[i] - mu) * rstd
-                        dx[i] = rstd * (dy[i] * weight[i] - meanG - xHat * meanGX)
-                    }
-                }
-            }
+            swiftbert_layer_norm_backward(
+                dInput, dOutput, input, mean, reciprocalStd, weight, rows.lowerBound,
+                rows.upperBound, hidden, accumulate ? 1 : 0)
         }
         Parallel.forEachChunk(
             items: hidden, minimumChunkSize: Parallel.columnGrain(rows: tokens),
             context: (dWeight, dBias, dOutput, input, mean, reciprocalStd, tokens, hidden)
         ) { context, _, columns in
             let (dWeight, dBias, dOutput, input, mean, reciprocalStd, tokens, hidden) = context
-            let lower = columns.lowerBound
-            let width = columns.count
-            let dw = dWeight + lower
-            let db = dBias + lower
-            for row in 0..<tokens {
-                let x = input + row * hidden + lower
-                let dy = dOutput + row * hidden + lower
-                let mu = mean[row]
-                let rstd = reciprocalStd[row]
-                for i in 0..<width {
-                    dw[i] += dy[i] * ((x[i] - mu) * rstd)
-                    db[i] += dy[i]
-                }
-            }
+            swiftbert_layer_norm_parameter_sums(
+                dWeight, dBias, dOutput, input, mean, reciprocalStd, tokens, hidden,
+                columns.lowerBound, columns.upperBound)
         }
     }
 

@@ -30,20 +30,23 @@ public enum Linear {
     ///   - inputBFloat16: `[tokens, inFeatures]`, overwritten with `input` rounded to bf16 when
     ///     the product runs bf16 natively (``Gemm/runsBFloat16Natively(_:)``), for `backward`;
     ///     or `nil`.
+    ///   - inputRounded: Whether `inputBFloat16` already holds `input` rounded to bf16 (its
+    ///     producer wrote both, as ``LayerNorm/forward(output:mean:reciprocalStd:input:weight:bias:tokens:hidden:epsilon:outputBFloat16:)``
+    ///     can), so that it is not rounded again.
     /// - Complexity: O(tokens·inFeatures·outFeatures).
     public static func forward(
         output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, tokens: Int, inFeatures: Int,
         outFeatures: Int, precision: Precision = .float32,
         weightBFloat16: UnsafePointer<UInt16>? = nil,
-        inputBFloat16: UnsafeMutablePointer<UInt16>? = nil
+        inputBFloat16: UnsafeMutablePointer<UInt16>? = nil, inputRounded: Bool = false
     ) {
         precondition(
             tokens >= 0 && inFeatures >= 0 && outFeatures >= 0,
             "Linear: negative size tokens \(tokens) in \(inFeatures) out \(outFeatures)")
         var inputOperand = GemmOperand(input, rowStride: max(1, inFeatures))
         if let inputBFloat16, Gemm.runsBFloat16Natively(precision) {
-            BFloat16.convert(inputBFloat16, input, count: tokens * inFeatures)
+            if !inputRounded { BFloat16.convert(inputBFloat16, input, count: tokens * inFeatures) }
             inputOperand = GemmOperand(bfloat16: inputBFloat16, rowStride: max(1, inFeatures))
         }
         Gemm.multiply(

@@ -5,6 +5,7 @@
 import Foundation
 import _CBLAS
 import _ThreadPool
+import _VectorKernels
 
 /// The number of threads that every kernel, and OpenBLAS, may use (`Kernels.threadCount`).
 ///
@@ -196,7 +197,9 @@ public enum Parallel {
     /// Adds the column sums of a row-major `[rows, columns]` matrix into `sums`.
     ///
     /// `sums[c] += matrix[0][c] + matrix[1][c] + …`, adding the rows one after the other in
-    /// order, with columns split over threads: the same bits for any thread count.
+    /// order, with columns split over threads: the same bits for any thread count (the loop
+    /// is C, `swiftbert_accumulate_column_sums`, compiled for the CPU at hand). `sums` must not
+    /// overlap `matrix`.
     /// - Parameters:
     ///   - sums: `[columns]`, accumulated into.
     ///   - matrix: `[rows, columns]`, row-major.
@@ -211,13 +214,8 @@ public enum Parallel {
             context: (sums, matrix, rows, columns)
         ) { context, _, range in
             let (sums, matrix, rows, columns) = context
-            let lower = range.lowerBound
-            let width = range.count
-            let output = sums + lower
-            for row in 0..<rows {
-                let source = matrix + row * columns + lower
-                for c in 0..<width { output[c] += source[c] }
-            }
+            swiftbert_accumulate_column_sums(
+                sums, matrix, rows, columns, range.lowerBound, range.upperBound)
         }
     }
 

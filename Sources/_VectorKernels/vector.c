@@ -430,6 +430,213 @@ static gelu_backward_t chosen_gelu_backward = NULL;
         for (long i = 0; i < length; ++i) x[i] *= reciprocal;                          \
     }
 
+// LayerNorm (torch.nn.LayerNorm over the last dimension), as Kernels' LayerNorm defines it.
+// Forward: the row's mean and squared deviations in Double, each as four interleaved sums
+// (Kernels' sumInDouble and squaredDeviationsInDouble: the tail into the first, then
+// (s0 + s1) + (s2 + s3)); rstd = (float)(1 / sqrt(variance + eps)); y = ((x − mean)·rstd)·w
+// + b in float, unfused, so the same bits as the Swift loops it replaces; with `bits`, y
+// rounded to bf16 too (the next product's operand).
+#define LAYER_NORM_FORWARD_BODY                                                        \
+    for (long row = first; row < last; ++row) {                                        \
+        const float *restrict x = input + row * hidden;                                \
+        float *restrict y = output + row * hidden;                                     \
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;                                         \
+        long i = 0;                                                                    \
+        for (; i + 4 <= hidden; i += 4) {                                              \
+            s0 += (double)x[i];                                                        \
+            s1 += (double)x[i + 1];                                                    \
+            s2 += (double)x[i + 2];                                                    \
+            s3 += (double)x[i + 3];                                                    \
+        }                                                                              \
+        for (; i < hidden; ++i) s0 += (double)x[i];                                    \
+        const double mean_d = ((s0 + s1) + (s2 + s3)) / (double)hidden;                \
+        s0 = s1 = s2 = s3 = 0;                                                         \
+        for (i = 0; i + 4 <= hidden; i += 4) {                                         \
+            const double d0 = (double)x[i] - mean_d, d1 = (double)x[i + 1] - mean_d;   \
+            const double d2 = (double)x[i + 2] - mean_d, d3 = (double)x[i + 3] - mean_d; \
+            s0 += d0 * d0;                                                             \
+            s1 += d1 * d1;                                                             \
+            s2 += d2 * d2;                                                             \
+            s3 += d3 * d3;                                                             \
+        }                                                                              \
+        for (; i < hidden; ++i) {                                                      \
+            const double d = (double)x[i] - mean_d;                                    \
+            s0 += d * d;                                                               \
+        }                                                                              \
+        const double variance = ((s0 + s1) + (s2 + s3)) / (double)hidden;             \
+        const float r = (float)(1.0 / sqrt(variance + epsilon));                       \
+        const float mu = (float)mean_d;                                                \
+        mean[row] = mu;                                                                \
+        rstd[row] = r;                                                                 \
+        for (long j = 0; j < hidden; ++j) y[j] = (x[j] - mu) * r * weight[j] + bias[j]; \
+        if (bits) {                                                                    \
+            uint16_t *restrict out = bits + row * hidden;                              \
+            for (long j = 0; j < hidden; ++j) out[j] = round_bits(y[j]);               \
+        }                                                                              \
+    }
+
+// Backward, per row: with x̂ = (x − mean)·rstd and g = dy·w, mean(g) and mean(g·x̂) in Double
+// (four interleaved sums each, as the forward), then dx (+)= rstd·((g − mean(g)) −
+// x̂·mean(g·x̂)) in float.
+#define LAYER_NORM_BACKWARD_BODY                                                       \
+    for (long row = first; row < last; ++row) {                                        \
+        const float *restrict x = input + row * hidden;                                \
+        const float *restrict dy = d_output + row * hidden;                            \
+        float *restrict dx = d_input + row * hidden;                                   \
+        const float mu = mean[row], r = rstd[row];                                     \
+        double g0 = 0, g1 = 0, g2 = 0, g3 = 0, h0 = 0, h1 = 0, h2 = 0, h3 = 0;         \
+        long i = 0;                                                                    \
+        for (; i + 4 <= hidden; i += 4) {                                              \
+            const double a0 = (double)(dy[i] * weight[i]);                             \
+            const double a1 = (double)(dy[i + 1] * weight[i + 1]);                     \
+            const double a2 = (double)(dy[i + 2] * weight[i + 2]);                     \
+            const double a3 = (double)(dy[i + 3] * weight[i + 3]);                     \
+            g0 += a0;                                                                  \
+            g1 += a1;                                                                  \
+            g2 += a2;                                                                  \
+            g3 += a3;                                                                  \
+            h0 += a0 * (double)((x[i] - mu) * r);                                      \
+            h1 += a1 * (double)((x[i + 1] - mu) * r);                                  \
+            h2 += a2 * (double)((x[i + 2] - mu) * r);                                  \
+            h3 += a3 * (double)((x[i + 3] - mu) * r);                                  \
+        }                                                                              \
+        for (; i < hidden; ++i) {                                                      \
+            const double a = (double)(dy[i] * weight[i]);                              \
+            g0 += a;                                                                   \
+            h0 += a * (double)((x[i] - mu) * r);                                       \
+        }                                                                              \
+        const float mean_g = (float)(((g0 + g1) + (g2 + g3)) / (double)hidden);        \
+        const float mean_gx = (float)(((h0 + h1) + (h2 + h3)) / (double)hidden);       \
+        if (accumulate) {                                                              \
+            for (long j = 0; j < hidden; ++j)                                          \
+                dx[j] += r * (dy[j] * weight[j] - mean_g - (x[j] - mu) * r * mean_gx); \
+        } else {                                                                       \
+            for (long j = 0; j < hidden; ++j)                                          \
+                dx[j] = r * (dy[j] * weight[j] - mean_g - (x[j] - mu) * r * mean_gx);  \
+        }                                                                              \
+    }
+
+// Parameter sums over columns first..<last: dw += dy·x̂ and db += dy, the rows in order, 64
+// columns at a time in registers (the same additions in the same order as through memory).
+#define LAYER_NORM_SUMS_BLOCK(WIDTH)                                                   \
+    {                                                                                  \
+        float w_acc[64], b_acc[64];                                                    \
+        for (long j = 0; j < (WIDTH); ++j) {                                           \
+            w_acc[j] = d_weight[c0 + j];                                               \
+            b_acc[j] = d_bias[c0 + j];                                                 \
+        }                                                                              \
+        for (long row = 0; row < rows; ++row) {                                        \
+            const float *restrict x = input + row * hidden + c0;                       \
+            const float *restrict dy = d_output + row * hidden + c0;                   \
+            const float mu = mean[row], r = rstd[row];                                 \
+            for (long j = 0; j < (WIDTH); ++j) {                                       \
+                w_acc[j] += dy[j] * ((x[j] - mu) * r);                                 \
+                b_acc[j] += dy[j];                                                     \
+            }                                                                          \
+        }                                                                              \
+        for (long j = 0; j < (WIDTH); ++j) {                                           \
+            d_weight[c0 + j] = w_acc[j];                                               \
+            d_bias[c0 + j] = b_acc[j];                                                 \
+        }                                                                              \
+    }
+
+#define LAYER_NORM_SUMS_BODY                                                           \
+    for (long c0 = first; c0 < last; c0 += 64) {                                       \
+        if (last - c0 >= 64) {                                                         \
+            LAYER_NORM_SUMS_BLOCK(64)                                                  \
+        } else {                                                                       \
+            const long width = last - c0;                                              \
+            LAYER_NORM_SUMS_BLOCK(width)                                               \
+        }                                                                              \
+    }
+
+#define LAYER_NORM_FORWARD_SIGNATURE                                                   \
+    (float *restrict output, uint16_t *restrict bits, float *restrict mean,            \
+        float *restrict rstd, const float *restrict input, const float *restrict weight, \
+        const float *restrict bias, long first, long last, long hidden, double epsilon)
+#define LAYER_NORM_BACKWARD_SIGNATURE                                                  \
+    (float *restrict d_input, const float *restrict d_output, const float *restrict input, \
+        const float *restrict mean, const float *restrict rstd,                        \
+        const float *restrict weight, long first, long last, long hidden, int accumulate)
+#define LAYER_NORM_SUMS_SIGNATURE                                                      \
+    (float *restrict d_weight, float *restrict d_bias, const float *restrict d_output,  \
+        const float *restrict input, const float *restrict mean,                       \
+        const float *restrict rstd, long rows, long hidden, long first, long last)
+
+typedef void(*layer_norm_forward_t) LAYER_NORM_FORWARD_SIGNATURE;
+typedef void(*layer_norm_backward_t) LAYER_NORM_BACKWARD_SIGNATURE;
+typedef void(*layer_norm_sums_t) LAYER_NORM_SUMS_SIGNATURE;
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void layer_norm_forward_avx512
+    LAYER_NORM_FORWARD_SIGNATURE { LAYER_NORM_FORWARD_BODY }
+__attribute__((target("avx2"))) static void layer_norm_forward_avx2
+    LAYER_NORM_FORWARD_SIGNATURE { LAYER_NORM_FORWARD_BODY }
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void layer_norm_backward_avx512
+    LAYER_NORM_BACKWARD_SIGNATURE { LAYER_NORM_BACKWARD_BODY }
+__attribute__((target("avx2"))) static void layer_norm_backward_avx2
+    LAYER_NORM_BACKWARD_SIGNATURE { LAYER_NORM_BACKWARD_BODY }
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void layer_norm_sums_avx512
+    LAYER_NORM_SUMS_SIGNATURE { LAYER_NORM_SUMS_BODY }
+__attribute__((target("avx2"))) static void layer_norm_sums_avx2
+    LAYER_NORM_SUMS_SIGNATURE { LAYER_NORM_SUMS_BODY }
+#endif
+static void layer_norm_forward_baseline LAYER_NORM_FORWARD_SIGNATURE { LAYER_NORM_FORWARD_BODY }
+static void layer_norm_backward_baseline LAYER_NORM_BACKWARD_SIGNATURE {
+    LAYER_NORM_BACKWARD_BODY
+}
+static void layer_norm_sums_baseline LAYER_NORM_SUMS_SIGNATURE { LAYER_NORM_SUMS_BODY }
+
+static layer_norm_forward_t chosen_layer_norm_forward = NULL;
+static layer_norm_backward_t chosen_layer_norm_backward = NULL;
+static layer_norm_sums_t chosen_layer_norm_sums = NULL;
+
+// Column sums over columns first..<last: sums[c] += matrix[0][c], then += matrix[1][c], …,
+// in row order, as Parallel.accumulateColumnSums defines them; 64 columns at a time run in
+// registers (the same additions in the same order, so the same bits), not through memory.
+#define COLUMN_SUMS_BODY                                                               \
+    for (long c0 = first; c0 < last; c0 += 64) {                                       \
+        float acc[64];                                                                 \
+        if (last - c0 >= 64) {                                                         \
+            for (int j = 0; j < 64; ++j) acc[j] = sums[c0 + j];                        \
+            for (long row = 0; row < rows; ++row) {                                    \
+                const float *restrict source = matrix + row * columns + c0;            \
+                for (int j = 0; j < 64; ++j) acc[j] += source[j];                      \
+            }                                                                          \
+            for (int j = 0; j < 64; ++j) sums[c0 + j] = acc[j];                        \
+        } else {                                                                       \
+            const long width = last - c0;                                              \
+            for (long j = 0; j < width; ++j) acc[j] = sums[c0 + j];                    \
+            for (long row = 0; row < rows; ++row) {                                    \
+                const float *restrict source = matrix + row * columns + c0;            \
+                for (long j = 0; j < width; ++j) acc[j] += source[j];                  \
+            }                                                                          \
+            for (long j = 0; j < width; ++j) sums[c0 + j] = acc[j];                    \
+        }                                                                              \
+    }
+
+typedef void (*column_sums_t)(float *, const float *, long, long, long, long);
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void column_sums_avx512(
+    float *restrict sums, const float *restrict matrix, long rows, long columns, long first,
+    long last) {
+    COLUMN_SUMS_BODY
+}
+__attribute__((target("avx2"))) static void column_sums_avx2(
+    float *restrict sums, const float *restrict matrix, long rows, long columns, long first,
+    long last) {
+    COLUMN_SUMS_BODY
+}
+#endif
+static void column_sums_baseline(
+    float *restrict sums, const float *restrict matrix, long rows, long columns, long first,
+    long last) {
+    COLUMN_SUMS_BODY
+}
+
+static column_sums_t chosen_column_sums = NULL;
+
 #define ROUND_IN_PLACE_BODY \
     for (long i = 0; i < count; ++i) values[i] = widen(round_bits(values[i]));
 
@@ -548,6 +755,10 @@ static void choose(void) {
     gelu_backward_t gelu_backward = gelu_backward_baseline;
     softmax_t softmax = softmax_baseline;
     round_in_place_t round_in_place = round_in_place_baseline;
+    column_sums_t column_sums = column_sums_baseline;
+    layer_norm_forward_t layer_norm_forward = layer_norm_forward_baseline;
+    layer_norm_backward_t layer_norm_backward = layer_norm_backward_baseline;
+    layer_norm_sums_t layer_norm_sums = layer_norm_sums_baseline;
     round_rows_t rows = round_rows_baseline;
     dropout_t dropout = dropout_baseline;
     const char *isa = "baseline";
@@ -561,6 +772,10 @@ static void choose(void) {
         gelu_backward = gelu_backward_avx512;
         softmax = softmax_avx512;
         round_in_place = round_in_place_avx512;
+        column_sums = column_sums_avx512;
+        layer_norm_forward = layer_norm_forward_avx512;
+        layer_norm_backward = layer_norm_backward_avx512;
+        layer_norm_sums = layer_norm_sums_avx512;
         rows = round_rows_avx512;
         if (__builtin_cpu_supports("avx512dq")) dropout = dropout_avx512;
         else dropout = dropout_avx2;
@@ -573,6 +788,10 @@ static void choose(void) {
         gelu_backward = gelu_backward_avx2;
         softmax = softmax_avx2;
         round_in_place = round_in_place_avx2;
+        column_sums = column_sums_avx2;
+        layer_norm_forward = layer_norm_forward_avx2;
+        layer_norm_backward = layer_norm_backward_avx2;
+        layer_norm_sums = layer_norm_sums_avx2;
         rows = round_rows_avx2;
         dropout = dropout_avx2;
         isa = "avx2";
@@ -586,6 +805,10 @@ static void choose(void) {
     chosen_gelu_backward = gelu_backward;
     chosen_softmax = softmax;
     chosen_round_in_place = round_in_place;
+    chosen_column_sums = column_sums;
+    chosen_layer_norm_forward = layer_norm_forward;
+    chosen_layer_norm_backward = layer_norm_backward;
+    chosen_layer_norm_sums = layer_norm_sums;
     chosen_dropout = dropout;
     chosen = rows;
 }
@@ -627,6 +850,36 @@ void swiftbert_gelu_backward(
     int accumulate) {
     if (!chosen_gelu_backward) choose();
     chosen_gelu_backward(d_input, d_output, input, first, last, accumulate);
+}
+
+void swiftbert_layer_norm_forward(
+    float *output, uint16_t *bits, float *mean, float *rstd, const float *input,
+    const float *weight, const float *bias, long first, long last, long hidden,
+    double epsilon) {
+    if (!chosen_layer_norm_forward) choose();
+    chosen_layer_norm_forward(
+        output, bits, mean, rstd, input, weight, bias, first, last, hidden, epsilon);
+}
+
+void swiftbert_layer_norm_backward(
+    float *d_input, const float *d_output, const float *input, const float *mean,
+    const float *rstd, const float *weight, long first, long last, long hidden, int accumulate) {
+    if (!chosen_layer_norm_backward) choose();
+    chosen_layer_norm_backward(
+        d_input, d_output, input, mean, rstd, weight, first, last, hidden, accumulate);
+}
+
+void swiftbert_layer_norm_parameter_sums(
+    float *d_weight, float *d_bias, const float *d_output, const float *input, const float *mean,
+    const float *rstd, long rows, long hidden, long first, long last) {
+    if (!chosen_layer_norm_sums) choose();
+    chosen_layer_norm_sums(d_weight, d_bias, d_output, input, mean, rstd, rows, hidden, first, last);
+}
+
+void swiftbert_accumulate_column_sums(
+    float *sums, const float *matrix, long rows, long columns, long first, long last) {
+    if (!chosen_column_sums) choose();
+    chosen_column_sums(sums, matrix, rows, columns, first, last);
 }
 
 void swiftbert_round_in_place_to_bf16(float *values, long count) {

@@ -45,6 +45,26 @@ final class ParallelTests: XCTestCase {
         XCTAssertEqual(sums, [15, 27, 39])
     }
 
+    /// Wide enough for 64-column register blocks, a ragged tail and a split over threads:
+    /// the same bits as adding each row in turn, on 1 to 3 threads.
+    func testColumnSumsEqualRowByRowAdditionOnEveryThreadCount() {
+        var random = TestRandom(seed: 5)
+        let (rows, columns) = (300, 3_001)
+        let matrix = random.floats(rows * columns)
+        let start = random.floats(columns)
+        var expected = start
+        for row in 0..<rows {
+            for column in 0..<columns { expected[column] += matrix[row * columns + column] }
+        }
+        for threads in 1...3 {
+            var sums = start
+            withThreadCount(threads) {
+                Parallel.accumulateColumnSums(&sums, matrix, rows: rows, columns: columns)
+            }
+            XCTAssertEqual(sums, expected, "threads \(threads)")
+        }
+    }
+
     func testConcurrentPerformRunsEveryIterationOnceAcrossManyJobs() {
         let iterations = 7
         let visits = UnsafeMutablePointer<Int32>.allocate(capacity: iterations)

@@ -64,6 +64,33 @@ void swiftbert_gelu_backward(
     float *d_input, const float *d_output, const float *input, long first, long last,
     int accumulate);
 
+/// LayerNorm's forward over rows `first..<last` of `[rows, hidden]` (Kernels' LayerNorm, whose
+/// arithmetic it is): each row's mean and `1/sqrt(variance + epsilon)` saved, `output =
+/// ((x − mean)·rstd)·weight + bias`, and with `bits` non-NULL the output rounded to bf16 too.
+/// `output` must not overlap `input`.
+void swiftbert_layer_norm_forward(
+    float *output, uint16_t *bits, float *mean, float *rstd, const float *input,
+    const float *weight, const float *bias, long first, long last, long hidden,
+    double epsilon);
+
+/// LayerNorm's input gradient over rows `first..<last`: `dInput (+)= rstd·(g − mean(g) −
+/// x̂·mean(g·x̂))` with `g = dOutput·weight` (row means in Double); `=` when `accumulate` is 0.
+void swiftbert_layer_norm_backward(
+    float *d_input, const float *d_output, const float *input, const float *mean,
+    const float *rstd, const float *weight, long first, long last, long hidden, int accumulate);
+
+/// LayerNorm's parameter gradients over columns `first..<last`: `dWeight += Σ dOutput·x̂`,
+/// `dBias += Σ dOutput`, the rows added in order.
+void swiftbert_layer_norm_parameter_sums(
+    float *d_weight, float *d_bias, const float *d_output, const float *input, const float *mean,
+    const float *rstd, long rows, long hidden, long first, long last);
+
+/// `sums[c] += matrix[0][c] + matrix[1][c] + …` for columns `first..<last` of a row-major
+/// `[rows, columns]` matrix, adding the rows one after the other in order (the same bits on
+/// every instruction set). `sums` must not overlap `matrix`.
+void swiftbert_accumulate_column_sums(
+    float *sums, const float *matrix, long rows, long columns, long first, long last);
+
 /// `values[i]` rounded to the nearest bf16 and widened back, in place, for `i < count`.
 void swiftbert_round_in_place_to_bf16(float *values, long count);
 
