@@ -176,14 +176,15 @@ extension BertEncoder {
             inputBFloat16: a.bfloat16Input(layer.attentionNormedBFloat16), inputRounded: true)
         GELU.forward(
             output: layer.intermediateActivated.pointer, input: layer.intermediate.pointer,
-            count: rows * inter)
+            count: rows * inter,
+            outputBFloat16: a.bfloat16Input(layer.intermediateActivatedBFloat16))
         Linear.forward(
             output: layer.outputDense.pointer, input: layer.intermediateActivated.pointer,
             weight: w[offset(index, .outputWeight)],
             bias: w[offset(index, .outputBias)], tokens: rows, inFeatures: inter,
             outFeatures: hidden, precision: w.precision,
             weightBFloat16: w.bfloat16(offset(index, .outputWeight)),
-            inputBFloat16: a.bfloat16Input(layer.intermediateActivatedBFloat16))
+            inputBFloat16: a.bfloat16Input(layer.intermediateActivatedBFloat16), inputRounded: true)
         Dropout.forward(
             output: layer.outputResidual.pointer, mask: layer.outputMask.pointer,
             input: layer.outputDense.pointer, width: hidden, sequenceOffsets: offsets,

@@ -20,17 +20,20 @@ public enum GELU {
     ///   - output: `[count]`, overwritten; may be `input` itself.
     ///   - input: `[count]`.
     ///   - count: Elements in each buffer.
+    ///   - outputBFloat16: `[count]`, overwritten with `output` rounded to bf16 as it is made
+    ///     (the next bf16 product's operand, ``Linear``'s `inputBFloat16`), or `nil`.
     /// - Complexity: O(count).
     public static func forward(
-        output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int
+        output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int,
+        outputBFloat16: UnsafeMutablePointer<UInt16>? = nil
     ) {
         precondition(count >= 0, "GELU: negative count \(count)")
         Parallel.forEachChunk(
             items: count, minimumChunkSize: Parallel.elementwiseGrain / 8,
-            context: (output, input)
+            context: (output, outputBFloat16, input)
         ) { context, _, range in
-            let (output, input) = context
-            swiftbert_gelu_forward(output, input, range.lowerBound, range.upperBound)
+            let (output, bits, input) = context
+            swiftbert_gelu_forward(output, bits, input, range.lowerBound, range.upperBound)
         }
     }
 

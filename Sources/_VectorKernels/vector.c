@@ -350,9 +350,18 @@ static inline float gelu_erf(float x) {
 #define GELU_BETA 0.39894228040143267794f
 
 #define GELU_FORWARD_BODY                                                      \
-    for (long i = first; i < last; ++i) {                                      \
-        float x = input[i];                                                    \
-        output[i] = x * 0.5f * (1.0f + gelu_erf(x * GELU_ALPHA));              \
+    if (bits) {                                                                \
+        for (long i = first; i < last; ++i) {                                  \
+            float x = input[i];                                                \
+            float y = x * 0.5f * (1.0f + gelu_erf(x * GELU_ALPHA));            \
+            output[i] = y;                                                     \
+            bits[i] = round_bits(y);                                           \
+        }                                                                      \
+    } else {                                                                   \
+        for (long i = first; i < last; ++i) {                                  \
+            float x = input[i];                                                \
+            output[i] = x * 0.5f * (1.0f + gelu_erf(x * GELU_ALPHA));          \
+        }                                                                      \
     }
 
 #define GELU_BACKWARD_BODY                                                     \
@@ -364,16 +373,16 @@ static inline float gelu_erf(float x) {
         d_input[i] = accumulate ? d_input[i] + gradient : gradient;            \
     }
 
-typedef void (*gelu_forward_t)(float *, const float *, long, long);
+typedef void (*gelu_forward_t)(float *, uint16_t *, const float *, long, long);
 typedef void (*gelu_backward_t)(float *, const float *, const float *, long, long, int);
 
 #if defined(__x86_64__)
 __attribute__((target("avx512f,avx512bw,avx512vl"))) static void gelu_forward_avx512(
-    float *output, const float *input, long first, long last) {
+    float *output, uint16_t *bits, const float *input, long first, long last) {
     GELU_FORWARD_BODY
 }
 __attribute__((target("avx2"))) static void gelu_forward_avx2(
-    float *output, const float *input, long first, long last) {
+    float *output, uint16_t *bits, const float *input, long first, long last) {
     GELU_FORWARD_BODY
 }
 __attribute__((target("avx512f,avx512bw,avx512vl"))) static void gelu_backward_avx512(
@@ -387,7 +396,8 @@ __attribute__((target("avx2"))) static void gelu_backward_avx2(
     GELU_BACKWARD_BODY
 }
 #endif
-static void gelu_forward_baseline(float *output, const float *input, long first, long last) {
+static void gelu_forward_baseline(
+    float *output, uint16_t *bits, const float *input, long first, long last) {
     GELU_FORWARD_BODY
 }
 static void gelu_backward_baseline(
@@ -840,9 +850,10 @@ void swiftbert_adamw ADAMW_SIGNATURE {
     chosen_adamw(parameters, gradients, first_moment, second_moment, copy, zero, first, last, s);
 }
 
-void swiftbert_gelu_forward(float *output, const float *input, long first, long last) {
+void swiftbert_gelu_forward(
+    float *output, uint16_t *bits, const float *input, long first, long last) {
     if (!chosen_gelu_forward) choose();
-    chosen_gelu_forward(output, input, first, last);
+    chosen_gelu_forward(output, bits, input, first, last);
 }
 
 void swiftbert_gelu_backward(

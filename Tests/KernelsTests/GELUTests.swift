@@ -21,6 +21,21 @@ final class GELUTests: XCTestCase {
             output.array, GELU.referenceForward(input: doubles(input)), rtol: 1e-6, atol: 5e-7)
     }
 
+    /// The bf16 copy written as the output is made is the output rounded to bf16, and the
+    /// fp32 output is the same as without it.
+    func testForwardWritesTheRoundedOutputWhenAsked() {
+        var random = TestRandom(seed: 31)
+        let input = inputs(&random) + random.floats(5_000, scale: 3)
+        let plain = Buffer(repeating: Float.nan, count: input.count)
+        let output = Buffer(repeating: Float.nan, count: input.count)
+        let bits = Buffer(repeating: UInt16(0), count: input.count)
+        GELU.forward(output: plain.pointer, input: input, count: input.count)
+        GELU.forward(
+            output: output.pointer, input: input, count: input.count, outputBFloat16: bits.pointer)
+        assertBitIdentical(output.array, plain.array)
+        XCTAssertEqual(bits.array, plain.array.map(BFloat16.bits))
+    }
+
     func testForwardMatchesTorchAtKnownPoints() {
         // torch 2.15 in float64:
         // torch.nn.functional.gelu(

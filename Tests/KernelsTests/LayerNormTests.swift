@@ -5,6 +5,30 @@ import XCTest
 import _TestSupport
 
 final class LayerNormTests: XCTestCase {
+    /// The bf16 copy written as the output is made is the output rounded to bf16, and the
+    /// fp32 output and statistics are the same as without it; sizes with a 4-wide tail.
+    func testForwardWritesTheRoundedOutputWhenAsked() {
+        var random = TestRandom(seed: 21)
+        let (tokens, hidden) = (9, 771)
+        let input = random.floats(tokens * hidden, scale: 2, mean: 0.5)
+        let weight = random.floats(hidden, scale: 0.3, mean: 1)
+        let bias = random.floats(hidden, scale: 0.3)
+        func run(_ bits: UnsafeMutablePointer<UInt16>?) -> [Float] {
+            let output = Buffer(repeating: Float.nan, count: input.count)
+            let mean = Buffer(repeating: Float.nan, count: tokens)
+            let rstd = Buffer(repeating: Float.nan, count: tokens)
+            LayerNorm.forward(
+                output: output.pointer, mean: mean.pointer, reciprocalStd: rstd.pointer,
+                input: input, weight: weight, bias: bias, tokens: tokens, hidden: hidden,
+                epsilon: 1e-12, outputBFloat16: bits)
+            return output.array + mean.array + rstd.array
+        }
+        let bits = Buffer(repeating: UInt16(0), count: input.count)
+        let plain = run(nil)
+        assertBitIdentical(run(bits.pointer), plain)
+        XCTAssertEqual(bits.array, plain[0..<input.count].map(BFloat16.bits))
+    }
+
     func testForwardMatchesReferenceOnOddSizes() {
         var random = TestRandom(seed: 20)
         for (tokens, hidden) in [(7, 12), (1, 5), (3, 37)] {

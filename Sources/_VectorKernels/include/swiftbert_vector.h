@@ -55,8 +55,9 @@ double swiftbert_sum_squares(const float *values, long count);
 
 /// Exact GELU over elements `first..<last`: `output = x·0.5·(1 + erf(x/√2))`, with the
 /// erf and exp of Kernels/Math.swift (PyTorch's vectorized formulas), operation for
-/// operation.
-void swiftbert_gelu_forward(float *output, const float *input, long first, long last);
+/// operation; with `bits` non-NULL, the output rounded to bf16 too.
+void swiftbert_gelu_forward(
+    float *output, uint16_t *bits, const float *input, long first, long last);
 
 /// GELU's backward over `first..<last`: `dInput += dOutput·(Φ(x) + x·φ(x))`, or `=` when
 /// `accumulate` is 0 (a fresh buffer, with no zeroing pass first).
