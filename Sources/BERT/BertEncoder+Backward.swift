@@ -71,7 +71,7 @@ extension BertEncoder {
                     // spread their gradients back to rows offsets[s] of the full matrices.
                     feedForwardBackward(
                         a, layer: layer, index: index, weights: w, gradients: g,
-                        context: a.firstTokenContext.pointer, rows: batch)
+                        context: a.firstTokenContext.pointer, rows: batch, dSkip: nil)
                     RowGather.backward(
                         dInput: zeroed(g.dHidden, count), dOutput: dResidual, rows: offsets,
                         count: batch, width: hidden)
@@ -80,11 +80,10 @@ extension BertEncoder {
                         dInput: dContext, dOutput: g.dContext.pointer, rows: offsets,
                         count: batch, width: hidden)
                 } else {
+                    // d(layer input) starts as the residual's share; the QKV backward adds.
                     feedForwardBackward(
                         a, layer: layer, index: index, weights: w, gradients: g,
-                        context: layer.context.pointer, rows: tokens)
-                    Residual.backward(
-                        dInput: dHidden, dOutput: dResidual, count: count, accumulate: false)
+                        context: layer.context.pointer, rows: tokens, dSkip: dHidden)
                     dContext = g.dContext.pointer
                 }
                 // BertSelfAttention: attention, then the fused [3·hidden, hidden] projection
@@ -143,11 +142,13 @@ extension BertEncoder {
     /// Backward of the layer past its attention (``forward(_:weights:activations:training:generator:rows:)``'s
     /// `feedForward`) on `rows` rows, from d(layer output) in `gradients.dHidden`: leaves
     /// d(attention LayerNorm input), the residual's gradient to the layer input, in
-    /// `gradients.dResidual`, and d(context) in `gradients.dContext`, and accumulates the
-    /// parameter gradients of the attention output, intermediate and output blocks.
+    /// `gradients.dResidual` and, when `dSkip` is given, a copy there; d(context) in
+    /// `gradients.dContext`; and accumulates the parameter gradients of the attention output,
+    /// intermediate and output blocks.
     private func feedForwardBackward(
         _ a: EncoderActivations, layer: EncoderActivations.Layer, index: Int, weights w: ModelWeights,
-        gradients g: EncoderGradients, context: UnsafePointer<Float>, rows: Int
+        gradients g: EncoderGradients, context: UnsafePointer<Float>, rows: Int,
+        dSkip: UnsafeMutablePointer<Float>?
     ) {
         let c = configuration
         let hidden = c.hiddenSize
@@ -157,10 +158,6 @@ extension BertEncoder {
         let dHidden = g.dHidden.pointer
         let dResidual = g.dResidual.pointer
         let dBranch = g.dBranch.pointer
-        func zeroed(_ buffer: FloatBuffer, _ count: Int) -> UnsafeMutablePointer<Float> {
-            buffer.pointer.update(repeating: 0, count: count)
-            return buffer.pointer
-        }
         // BertOutput: LayerNorm(dropout(dense(x)) + attentionNormed).
         LayerNorm.backward(
             dInput: dResidual,
@@ -170,11 +167,8 @@ extension BertEncoder {
             reciprocalStd: layer.outputReciprocalStd.pointer,
             weight: w[offset(index, .outputNormWeight)], tokens: rows,
             hidden: hidden, accumulate: false)
-        Residual.backward(
-            dInput: g.dNormed.pointer, dOutput: dResidual, count: count,
-            accumulate: false)
-        Dropout.backward(
-            dInput: zeroed(g.dBranch, count), dOutput: dResidual,
+        Dropout.backwardThroughResidual(
+            dBranch: dBranch, dSkip: g.dNormed.pointer, dOutput: dResidual,
             mask: layer.outputMask.pointer, count: count)
         Linear.backward(
             dInput: g.dIntermediateActivated.pointer,
@@ -209,8 +203,8 @@ extension BertEncoder {
             reciprocalStd: layer.attentionReciprocalStd.pointer,
             weight: w[offset(index, .attentionNormWeight)], tokens: rows,
             hidden: hidden, accumulate: false)
-        Dropout.backward(
-            dInput: zeroed(g.dBranch, count), dOutput: dResidual,
+        Dropout.backwardThroughResidual(
+            dBranch: dBranch, dSkip: dSkip, dOutput: dResidual,
             mask: layer.attentionMask.pointer, count: count)
         Linear.backward(
             dInput: g.dContext.pointer,

@@ -170,6 +170,35 @@ public enum Dropout {
         }
     }
 
+    /// Backward of a residual block's `output = dropout(branch) + skip` (BERT's
+    /// `LayerNorm(dropout(dense(x)) + x)` below the LayerNorm) in one pass: `dBranch =
+    /// dOutput·mask` and `dSkip = dOutput`, both OVERWRITTEN (what `Dropout.backward` into a
+    /// zeroed buffer and a copy give, without the zeroing).
+    /// - Parameters:
+    ///   - dBranch: `[count]`, overwritten.
+    ///   - dSkip: `[count]`, overwritten; `nil` when the caller routes the skip gradient
+    ///     itself.
+    ///   - dOutput: `[count]`, d(output).
+    ///   - mask: `[count]`, saved by `forward`.
+    ///   - count: Elements in each buffer.
+    /// - Complexity: O(count).
+    public static func backwardThroughResidual(
+        dBranch: UnsafeMutablePointer<Float>, dSkip: UnsafeMutablePointer<Float>?,
+        dOutput: UnsafePointer<Float>, mask: UnsafePointer<Float>, count: Int
+    ) {
+        precondition(count >= 0, "Dropout: negative count \(count)")
+        Parallel.forEachChunk(
+            items: count, minimumChunkSize: Parallel.elementwiseGrain,
+            context: (dBranch, dSkip, dOutput, mask)
+        ) { context, _, range in
+            let (dBranch, dSkip, dOutput, mask) = context
+            let start = range.lowerBound
+            swiftbert_residual_dropout_backward(
+                dBranch + start, dSkip.map { $0 + start }, dOutput + start, mask + start,
+                range.count)
+        }
+    }
+
     // MARK: - Reference
 
     /// Reference forward in Double with a given mask, for tests: `input·mask`.

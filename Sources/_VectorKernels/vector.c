@@ -647,6 +647,37 @@ static void column_sums_baseline(
 
 static column_sums_t chosen_column_sums = NULL;
 
+// The backward of output = dropout(branch) + skip at once: d_branch = d_output·mask and, with
+// d_skip non-NULL, d_skip = d_output, both overwritten (no zeroing pass first).
+#define RESIDUAL_DROPOUT_BACKWARD_BODY                                                 \
+    if (d_skip) {                                                                      \
+        for (long i = 0; i < count; ++i) {                                             \
+            const float d = d_output[i];                                               \
+            d_skip[i] = d;                                                             \
+            d_branch[i] = d * mask[i];                                                 \
+        }                                                                              \
+    } else {                                                                           \
+        for (long i = 0; i < count; ++i) d_branch[i] = d_output[i] * mask[i];         \
+    }
+
+#define RESIDUAL_DROPOUT_BACKWARD_SIGNATURE                                            \
+    (float *restrict d_branch, float *restrict d_skip, const float *restrict d_output,  \
+        const float *restrict mask, long count)
+
+typedef void(*residual_dropout_backward_t) RESIDUAL_DROPOUT_BACKWARD_SIGNATURE;
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static void residual_dropout_backward_avx512
+    RESIDUAL_DROPOUT_BACKWARD_SIGNATURE { RESIDUAL_DROPOUT_BACKWARD_BODY }
+__attribute__((target("avx2"))) static void residual_dropout_backward_avx2
+    RESIDUAL_DROPOUT_BACKWARD_SIGNATURE { RESIDUAL_DROPOUT_BACKWARD_BODY }
+#endif
+static void residual_dropout_backward_baseline RESIDUAL_DROPOUT_BACKWARD_SIGNATURE {
+    RESIDUAL_DROPOUT_BACKWARD_BODY
+}
+
+static residual_dropout_backward_t chosen_residual_dropout_backward = NULL;
+
 #define ROUND_IN_PLACE_BODY \
     for (long i = 0; i < count; ++i) values[i] = widen(round_bits(values[i]));
 
@@ -766,6 +797,7 @@ static void choose(void) {
     softmax_t softmax = softmax_baseline;
     round_in_place_t round_in_place = round_in_place_baseline;
     column_sums_t column_sums = column_sums_baseline;
+    residual_dropout_backward_t residual_dropout_backward = residual_dropout_backward_baseline;
     layer_norm_forward_t layer_norm_forward = layer_norm_forward_baseline;
     layer_norm_backward_t layer_norm_backward = layer_norm_backward_baseline;
     layer_norm_sums_t layer_norm_sums = layer_norm_sums_baseline;
@@ -783,6 +815,7 @@ static void choose(void) {
         softmax = softmax_avx512;
         round_in_place = round_in_place_avx512;
         column_sums = column_sums_avx512;
+        residual_dropout_backward = residual_dropout_backward_avx512;
         layer_norm_forward = layer_norm_forward_avx512;
         layer_norm_backward = layer_norm_backward_avx512;
         layer_norm_sums = layer_norm_sums_avx512;
@@ -799,6 +832,7 @@ static void choose(void) {
         softmax = softmax_avx2;
         round_in_place = round_in_place_avx2;
         column_sums = column_sums_avx2;
+        residual_dropout_backward = residual_dropout_backward_avx2;
         layer_norm_forward = layer_norm_forward_avx2;
         layer_norm_backward = layer_norm_backward_avx2;
         layer_norm_sums = layer_norm_sums_avx2;
@@ -816,6 +850,7 @@ static void choose(void) {
     chosen_softmax = softmax;
     chosen_round_in_place = round_in_place;
     chosen_column_sums = column_sums;
+    chosen_residual_dropout_backward = residual_dropout_backward;
     chosen_layer_norm_forward = layer_norm_forward;
     chosen_layer_norm_backward = layer_norm_backward;
     chosen_layer_norm_sums = layer_norm_sums;
@@ -885,6 +920,12 @@ void swiftbert_layer_norm_parameter_sums(
     const float *rstd, long rows, long hidden, long first, long last) {
     if (!chosen_layer_norm_sums) choose();
     chosen_layer_norm_sums(d_weight, d_bias, d_output, input, mean, rstd, rows, hidden, first, last);
+}
+
+void swiftbert_residual_dropout_backward(
+    float *d_branch, float *d_skip, const float *d_output, const float *mask, long count) {
+    if (!chosen_residual_dropout_backward) choose();
+    chosen_residual_dropout_backward(d_branch, d_skip, d_output, mask, count);
 }
 
 void swiftbert_accumulate_column_sums(

@@ -195,4 +195,25 @@ final class DropoutTests: XCTestCase {
         assertClose(
             Dropout.referenceBackward(dOutput: r, mask: m), expected, rtol: 1e-7, atol: 1e-9)
     }
+
+    /// The residual block's backward in one pass equals `backward` into a zeroed buffer and
+    /// a copy of the gradient, with and without the copy, split over threads: the same values
+    /// (a dropped element's gradient may be −0 where `0 + (−0)` gave +0).
+    func testBackwardThroughResidualIsBackwardIntoZerosAndACopy() {
+        var random = TestRandom(seed: 44)
+        let count = 70_001
+        let dOutput = random.floats(count)
+        let mask = (0..<count).map { _ in random.floats(1)[0] > 0 ? Float(1 / 0.9) : 0 }
+        let expected = Buffer(repeating: Float(0), count: count)
+        Dropout.backward(dInput: expected.pointer, dOutput: dOutput, mask: mask, count: count)
+        for withSkip in [true, false] {
+            let dBranch = Buffer(repeating: Float.nan, count: count)
+            let dSkip = Buffer(repeating: Float.nan, count: count)
+            Dropout.backwardThroughResidual(
+                dBranch: dBranch.pointer, dSkip: withSkip ? dSkip.pointer : nil, dOutput: dOutput,
+                mask: mask, count: count)
+            XCTAssertEqual(dBranch.array, expected.array)
+            if withSkip { assertBitIdentical(dSkip.array, dOutput) }
+        }
+    }
 }

@@ -86,6 +86,11 @@ void swiftbert_layer_norm_parameter_sums(
     float *d_weight, float *d_bias, const float *d_output, const float *input, const float *mean,
     const float *rstd, long rows, long hidden, long first, long last);
 
+/// The backward of `output = dropout(branch) + skip`: `d_branch = d_output·mask` and, when
+/// `d_skip` is non-NULL, `d_skip = d_output`, both overwritten; no buffer may overlap another.
+void swiftbert_residual_dropout_backward(
+    float *d_branch, float *d_skip, const float *d_output, const float *mask, long count);
+
 /// `sums[c] += matrix[0][c] + matrix[1][c] + …` for columns `first..<last` of a row-major
 /// `[rows, columns]` matrix, adding the rows one after the other in order (the same bits on
 /// every instruction set). `sums` must not overlap `matrix`.
