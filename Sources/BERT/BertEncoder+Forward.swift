@@ -141,7 +141,6 @@ extension BertEncoder {
         let c = configuration
         let hidden = c.hiddenSize
         let inter = c.intermediateSize
-        let count = rows * hidden
         let eps = Float(c.layerNormEps)
         Linear.forward(
             output: layer.attentionDense.pointer, input: context,
@@ -155,10 +154,7 @@ extension BertEncoder {
             input: layer.attentionDense.pointer, width: hidden, sequenceOffsets: offsets,
             batch: batch,
             key: dropoutKey.at(site: DropoutSite.attentionOutput(layer: index)),
-            probability: dropout)
-        Residual.forward(
-            output: layer.attentionResidual.pointer, input: input,
-            count: count)
+            probability: dropout, residual: input)
         LayerNorm.forward(
             output: layer.attentionNormed.pointer, mean: layer.attentionMean.pointer,
             reciprocalStd: layer.attentionReciprocalStd.pointer,
@@ -189,10 +185,7 @@ extension BertEncoder {
             output: layer.outputResidual.pointer, mask: layer.outputMask.pointer,
             input: layer.outputDense.pointer, width: hidden, sequenceOffsets: offsets,
             batch: batch, key: dropoutKey.at(site: DropoutSite.output(layer: index)),
-            probability: dropout)
-        Residual.forward(
-            output: layer.outputResidual.pointer, input: layer.attentionNormed.pointer,
-            count: count)
+            probability: dropout, residual: layer.attentionNormed.pointer)
         LayerNorm.forward(
             output: output, mean: layer.outputMean.pointer,
             reciprocalStd: layer.outputReciprocalStd.pointer,

@@ -52,7 +52,7 @@ public enum Dropout {
             return
         }
         swiftbert_dropout_mask(
-            mask, nil, nil, count, seed, UInt64(firstElement), probability,
+            mask, nil, nil, nil, count, seed, UInt64(firstElement), probability,
             keptScale(probability: probability))
     }
 
@@ -83,9 +83,10 @@ public enum Dropout {
     }
 
     /// Draws the mask of a packed `[tokens, width]` matrix and applies it:
-    /// `output = input·mask`, in parallel over rows.
+    /// `output = input·mask`, plus `residual` when given (a residual block's
+    /// `dropout(branch) + skip` in the same pass), in parallel over rows.
     /// - Parameters:
-    ///   - output: `[tokens, width]`, overwritten; may be `input` itself.
+    ///   - output: `[tokens, width]`, overwritten; may be `input` or `residual` itself.
     ///   - mask: `[tokens, width]`, overwritten and saved for backward: `0` or `1/(1 − p)`.
     ///   - input: `[tokens, width]`.
     ///   - width: Columns per row (`hidden`).
@@ -93,27 +94,36 @@ public enum Dropout {
     ///   - batch: Sequences in the batch.
     ///   - key: The step, site and first example index (``DropoutKey``).
     ///   - probability: `p`, the probability of zeroing (`hidden_dropout_prob`), in `[0, 1]`.
+    ///   - residual: `[tokens, width]`, added to the output (``Residual/forward(output:input:count:)``'s
+    ///     sum, `dropped + residual`), or `nil`.
     /// - Complexity: O(tokens·width).
     public static func forward(
         output: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>,
         input: UnsafePointer<Float>, width: Int, sequenceOffsets: UnsafePointer<Int32>,
-        batch: Int, key: DropoutKey, probability: Float
+        batch: Int, key: DropoutKey, probability: Float, residual: UnsafePointer<Float>? = nil
     ) {
         let tokens = batch >= 0 ? Int(sequenceOffsets[batch]) : -1
         checkRows(0..<max(0, tokens), width: width, sequenceOffsets: sequenceOffsets, batch: batch)
         checkProbability(probability)
         if probability == 0 {
-            identity(output: output, mask: mask, input: input, count: tokens * width)
+            let count = tokens * width
+            if let residual, UnsafePointer(output) == residual {
+                mask.update(repeating: 1, count: count)
+                Residual.forward(output: output, input: input, count: count)
+                return
+            }
+            identity(output: output, mask: mask, input: input, count: count)
+            if let residual { Residual.forward(output: output, input: residual, count: count) }
             return
         }
         Parallel.forEachChunk(
             items: tokens, minimumChunkSize: max(1, Parallel.elementwiseGrain / 4 / max(1, width)),
-            context: (output, mask, input, width, sequenceOffsets, batch, key, probability)
+            context: (output, mask, input, residual, width, sequenceOffsets, batch, key, probability)
         ) { context, _, rows in
-            let (output, mask, input, width, offsets, batch, key, probability) = context
+            let (output, mask, input, residual, width, offsets, batch, key, probability) = context
             fillRows(
-                mask, output: output, input: input, rows: rows, width: width, offsets: offsets,
-                batch: batch, key: key, probability: probability)
+                mask, output: output, input: input, residual: residual, rows: rows, width: width,
+                offsets: offsets, batch: batch, key: key, probability: probability)
         }
     }
 
@@ -144,7 +154,7 @@ public enum Dropout {
         for s in 0..<batch {
             let row = s * width
             swiftbert_dropout_mask(
-                mask + row, output + row, input + row, width, key.seed(ofSequence: s), 0,
+                mask + row, output + row, input + row, nil, width, key.seed(ofSequence: s), 0,
                 probability, scale)
         }
     }
@@ -269,7 +279,8 @@ public enum Dropout {
     /// `output = input·mask` on them. `p` is checked and > 0 or the mask gets ones.
     private static func fillRows(
         _ mask: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>?,
-        input: UnsafePointer<Float>?, rows: Range<Int>, width: Int,
+        input: UnsafePointer<Float>?, residual: UnsafePointer<Float>? = nil, rows: Range<Int>,
+        width: Int,
         offsets: UnsafePointer<Int32>, batch: Int, key: DropoutKey, probability: Float
     ) {
         guard !rows.isEmpty else { return }
@@ -292,12 +303,15 @@ public enum Dropout {
                 let element = (row - start) * width
                 if probability == 0 {
                     (mask + first).update(repeating: 1, count: count)
+                    // forward handles p == 0 with a residual itself.
+                    precondition(residual == nil, "Dropout: a residual with p == 0 here")
                     if let output, let input, UnsafePointer(output) != input {
                         (output + first).update(from: input + first, count: count)
                     }
                 } else {
                     swiftbert_dropout_mask(
-                        mask + first, output.map { $0 + first }, input.map { $0 + first }, count,
+                        mask + first, output.map { $0 + first }, input.map { $0 + first },
+                        residual.map { $0 + first }, count,
                         key.seed(ofSequence: s), UInt64(element), probability, scale)
                 }
                 row = end

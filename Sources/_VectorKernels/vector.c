@@ -727,7 +727,15 @@ static inline uint64_t splitmix_finalize(uint64_t z) {
 // keep = uniform(bits) >= p, uniform = top 24 bits · 2⁻²⁴ (SeededGenerator.nextUniformFloat).
 #define DROPOUT_BODY                                                                    \
     uint64_t z0 = seed + (uint64_t)first_element * SPLITMIX_GAMMA;                      \
-    if (output) {                                                                       \
+    if (output && residual) {                                                           \
+        for (long i = 0; i < count; ++i) {                                              \
+            uint64_t bits = splitmix_finalize(z0 + (uint64_t)(i + 1) * SPLITMIX_GAMMA); \
+            float uniform = (float)(int32_t)(bits >> 40) * 0x1p-24f;                    \
+            float factor = uniform >= probability ? scale : 0.0f;                       \
+            mask[i] = factor;                                                           \
+            output[i] = input[i] * factor + residual[i];                                \
+        }                                                                               \
+    } else if (output) {                                                                \
         for (long i = 0; i < count; ++i) {                                              \
             uint64_t bits = splitmix_finalize(z0 + (uint64_t)(i + 1) * SPLITMIX_GAMMA); \
             float uniform = (float)(int32_t)(bits >> 40) * 0x1p-24f;                    \
@@ -744,11 +752,11 @@ static inline uint64_t splitmix_finalize(uint64_t z) {
     }
 
 #define DROPOUT_SIGNATURE                                                                 \
-    (float *restrict mask, float *output, const float *input, long count,               \
-        uint64_t seed, uint64_t first_element, float probability, float scale)
+    (float *restrict mask, float *output, const float *input, const float *residual,    \
+        long count, uint64_t seed, uint64_t first_element, float probability, float scale)
 
-typedef void (*dropout_t)(float *, float *, const float *, long, uint64_t, uint64_t, float,
-    float);
+typedef void (*dropout_t)(float *, float *, const float *, const float *, long, uint64_t,
+    uint64_t, float, float);
 
 #if defined(__x86_64__)
 // AVX-512DQ for the 64-bit multiplies (vpmullq); AVX2 emulates them with 32-bit ones.
@@ -946,5 +954,5 @@ void swiftbert_softmax_rows(float *rows, long count, long length) {
 
 void swiftbert_dropout_mask DROPOUT_SIGNATURE {
     if (!chosen_dropout) choose();
-    chosen_dropout(mask, output, input, count, seed, first_element, probability, scale);
+    chosen_dropout(mask, output, input, residual, count, seed, first_element, probability, scale);
 }

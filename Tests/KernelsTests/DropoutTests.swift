@@ -216,4 +216,31 @@ final class DropoutTests: XCTestCase {
             if withSkip { assertBitIdentical(dSkip.array, dOutput) }
         }
     }
+
+    /// `forward` with a residual is `forward` then `Residual.forward`, bit for bit, with
+    /// dropout and without, the output in its own buffer or in the residual's.
+    func testForwardWithResidualIsForwardThenTheResidualAdd() {
+        var random = TestRandom(seed: 45)
+        let width = 91
+        let input = random.floats(11 * width)
+        let residual = random.floats(11 * width)
+        for probability: Float in [0, 0.1] {
+            let key = DropoutKey(step: 9)
+            var (expected, expectedMask) = forward(
+                input, width: width, offsets: offsets, key: key, probability: probability)
+            expected = zip(expected, residual).map { $0 + $1 }
+            for inPlace in [false, true] {
+                let output = Buffer(inPlace ? residual : [Float](repeating: .nan, count: input.count))
+                let mask = Buffer(repeating: Float.nan, count: input.count)
+                let separate = Buffer(residual)
+                Dropout.forward(
+                    output: output.pointer, mask: mask.pointer, input: input, width: width,
+                    sequenceOffsets: offsets, batch: offsets.count - 1, key: key,
+                    probability: probability,
+                    residual: UnsafePointer(inPlace ? output.pointer : separate.pointer))
+                assertBitIdentical(output.array, expected)
+                XCTAssertEqual(mask.array, expectedMask, "p \(probability) in place \(inPlace)")
+            }
+        }
+    }
 }

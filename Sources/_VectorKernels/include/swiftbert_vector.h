@@ -111,9 +111,10 @@ void swiftbert_softmax_rows(float *rows, long count, long length);
 /// output number `j + 1` from state `seed` (its finalizer applied to `seed + (j + 1)·γ`,
 /// γ = 0x9E3779B97F4A7C15). Stateless: any range gives the same factors as the whole block.
 /// With `output` non-NULL, also writes `output[i] = input[i]·mask[i]` (`output` may be
-/// `input`).
+/// `input`), plus `residual[i]` when `residual` is non-NULL (a residual block's
+/// `dropout(branch) + skip`; `output` may be `residual` too).
 void swiftbert_dropout_mask(
-    float *restrict mask, float *output, const float *input, long count,
+    float *restrict mask, float *output, const float *input, const float *residual, long count,
     uint64_t seed, uint64_t first_element, float probability, float scale);
 
 /// Which instruction set the conversion runs on here ("avx512f", "avx2" or "baseline").
