@@ -170,9 +170,11 @@ extension BertEncoder {
             inFeatures: hidden, outFeatures: inter, precision: w.precision,
             weightBFloat16: w.bfloat16(offset(index, .intermediateWeight)),
             inputBFloat16: a.bfloat16Input(layer.attentionNormedBFloat16), inputRounded: true)
+        // With kept bf16 inputs the output dense (forward and dWeight) reads only the bf16
+        // copy, so the fp32 activation is not written (25 MB a layer at 2,048 tokens).
         GELU.forward(
-            output: layer.intermediateActivated.pointer, input: layer.intermediate.pointer,
-            count: rows * inter,
+            output: a.keepsBFloat16Inputs ? nil : layer.intermediateActivated.pointer,
+            input: layer.intermediate.pointer, count: rows * inter,
             outputBFloat16: a.bfloat16Input(layer.intermediateActivatedBFloat16))
         Linear.forward(
             output: layer.outputDense.pointer, input: layer.intermediateActivated.pointer,

@@ -27,7 +27,9 @@ public class EncoderActivations: @unchecked Sendable {
         public var attentionNormed = FloatBuffer(count: 0)
         public var attentionMean = FloatBuffer(count: 0)
         public var attentionReciprocalStd = FloatBuffer(count: 0)
-        /// `[tokens, intermediate]` before and after GELU.
+        /// `[tokens, intermediate]` before and after GELU; the fp32 GELU output is not written
+        /// when the pass keeps bf16 inputs (``keepsBFloat16Inputs``: its bf16 copy is all the
+        /// products read).
         public var intermediate = FloatBuffer(count: 0)
         public var intermediateActivated = FloatBuffer(count: 0)
         public var outputDense = FloatBuffer(count: 0)

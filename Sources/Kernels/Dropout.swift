@@ -112,8 +112,18 @@ public enum Dropout {
                 Residual.forward(output: output, input: input, count: count)
                 return
             }
-            identity(output: output, mask: mask, input: input, count: count)
-            if let residual { Residual.forward(output: output, input: residual, count: count) }
+            guard let residual else {
+                identity(output: output, mask: mask, input: input, count: count)
+                return
+            }
+            mask.update(repeating: 1, count: count)
+            Parallel.forEachChunk(
+                items: count, minimumChunkSize: Parallel.elementwiseGrain,
+                context: (output, input, residual)
+            ) { context, _, range in
+                let (output, input, residual) = context
+                for i in range { output[i] = input[i] + residual[i] }
+            }
             return
         }
         Parallel.forEachChunk(

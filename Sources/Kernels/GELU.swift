@@ -21,13 +21,15 @@ public enum GELU {
     ///   - input: `[count]`.
     ///   - count: Elements in each buffer.
     ///   - outputBFloat16: `[count]`, overwritten with `output` rounded to bf16 as it is made
-    ///     (the next bf16 product's operand, ``Linear``'s `inputBFloat16`), or `nil`.
+    ///     (the next bf16 product's operand, ``Linear``'s `inputBFloat16`), or `nil`. With a
+    ///     `nil` `output`, only this is written (a bf16 pass whose products read nothing else).
     /// - Complexity: O(count).
     public static func forward(
-        output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int,
+        output: UnsafeMutablePointer<Float>?, input: UnsafePointer<Float>, count: Int,
         outputBFloat16: UnsafeMutablePointer<UInt16>? = nil
     ) {
         precondition(count >= 0, "GELU: negative count \(count)")
+        precondition(output != nil || outputBFloat16 != nil, "GELU: no output")
         Parallel.forEachChunk(
             items: count, minimumChunkSize: Parallel.elementwiseGrain / 8,
             context: (output, outputBFloat16, input)

@@ -350,7 +350,12 @@ static inline float gelu_erf(float x) {
 #define GELU_BETA 0.39894228040143267794f
 
 #define GELU_FORWARD_BODY                                                      \
-    if (bits) {                                                                \
+    if (bits && !output) {                                                     \
+        for (long i = first; i < last; ++i) {                                  \
+            float x = input[i];                                                \
+            bits[i] = round_bits(x * 0.5f * (1.0f + gelu_erf(x * GELU_ALPHA))); \
+        }                                                                      \
+    } else if (bits) {                                                         \
         for (long i = first; i < last; ++i) {                                  \
             float x = input[i];                                                \
             float y = x * 0.5f * (1.0f + gelu_erf(x * GELU_ALPHA));            \

@@ -22,7 +22,7 @@ final class GELUTests: XCTestCase {
     }
 
     /// The bf16 copy written as the output is made is the output rounded to bf16, and the
-    /// fp32 output is the same as without it.
+    /// fp32 output is the same as without it; without an fp32 output, the same copy alone.
     func testForwardWritesTheRoundedOutputWhenAsked() {
         var random = TestRandom(seed: 31)
         let input = inputs(&random) + random.floats(5_000, scale: 3)
@@ -34,6 +34,9 @@ final class GELUTests: XCTestCase {
             output: output.pointer, input: input, count: input.count, outputBFloat16: bits.pointer)
         assertBitIdentical(output.array, plain.array)
         XCTAssertEqual(bits.array, plain.array.map(BFloat16.bits))
+        let only = Buffer(repeating: UInt16(0), count: input.count)
+        GELU.forward(output: nil, input: input, count: input.count, outputBFloat16: only.pointer)
+        XCTAssertEqual(only.array, bits.array, "the bf16 copy alone")
     }
 
     func testForwardMatchesTorchAtKnownPoints() {

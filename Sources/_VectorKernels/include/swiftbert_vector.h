@@ -55,7 +55,8 @@ double swiftbert_sum_squares(const float *values, long count);
 
 /// Exact GELU over elements `first..<last`: `output = x·0.5·(1 + erf(x/√2))`, with the
 /// erf and exp of Kernels/Math.swift (PyTorch's vectorized formulas), operation for
-/// operation; with `bits` non-NULL, the output rounded to bf16 too.
+/// operation; with `bits` non-NULL, the output rounded to bf16 too (and only that when
+/// `output` is NULL).
 void swiftbert_gelu_forward(
     float *output, uint16_t *bits, const float *input, long first, long last);
 
