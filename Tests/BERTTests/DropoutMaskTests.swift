@@ -15,17 +15,7 @@ final class DropoutMaskTests: XCTestCase {
     /// Long enough (291 tokens) that two threads split the dropout and attention loops.
     let lengths = [60, 130, 1, 100]
 
-    private func model() -> BertForSequenceClassification {
-        let configuration = BertConfiguration(
-            vocabSize: 50, hiddenSize: 16, numHiddenLayers: 2, numAttentionHeads: 2,
-            intermediateSize: 20, hiddenDropoutProb: 0.1, attentionProbsDropoutProb: 0.1,
-            maxPositionEmbeddings: 160, initializerRange: 0.3, numLabels: 3,
-            classifierDropout: 0.2)
-        let model = BertForSequenceClassification(configuration: configuration)
-        var generator = SeededGenerator(seed: 17)
-        model.initialize(model.table.entries.map(\.name), generator: &generator)
-        return model
-    }
+    private func model() -> BertForSequenceClassification { smallModelWithDropout() }
 
     /// Sequences `range` of the batch of random sequences of ``lengths``.
     private func batch(_ range: Range<Int>) -> PackedBatch {

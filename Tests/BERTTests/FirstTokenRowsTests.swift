@@ -16,16 +16,7 @@ final class FirstTokenRowsTests: XCTestCase {
     let labels: [Int32] = [2, 0, 1, 2]
 
     private func model(precision: Precision) -> BertForSequenceClassification {
-        let configuration = BertConfiguration(
-            vocabSize: 50, hiddenSize: 16, numHiddenLayers: 2, numAttentionHeads: 2,
-            intermediateSize: 20, hiddenDropoutProb: 0.1, attentionProbsDropoutProb: 0.1,
-            maxPositionEmbeddings: 160, initializerRange: 0.3, numLabels: 3,
-            classifierDropout: 0.2)
-        let model = BertForSequenceClassification(configuration: configuration)
-        var generator = SeededGenerator(seed: 17)
-        model.initialize(model.table.entries.map(\.name), generator: &generator)
-        model.setPrecision(precision)
-        return model
+        smallModelWithDropout(precision: precision)
     }
 
     private func batch() -> PackedBatch {

@@ -156,3 +156,18 @@ func lossAndGradients(
         gradients: gradients)
     return (loss, gradients)
 }
+
+/// A 2-layer, 16-wide BertForSequenceClassification with dropout on every site (0.1, the
+/// classifier's 0.2) and seeded random weights, for tests of training-mode passes.
+func smallModelWithDropout(precision: Precision = .float32) -> BertForSequenceClassification {
+    let configuration = BertConfiguration(
+        vocabSize: 50, hiddenSize: 16, numHiddenLayers: 2, numAttentionHeads: 2,
+        intermediateSize: 20, hiddenDropoutProb: 0.1, attentionProbsDropoutProb: 0.1,
+        maxPositionEmbeddings: 160, initializerRange: 0.3, numLabels: 3,
+        classifierDropout: 0.2)
+    let model = BertForSequenceClassification(configuration: configuration)
+    var generator = SeededGenerator(seed: 17)
+    model.initialize(model.table.entries.map(\.name), generator: &generator)
+    model.setPrecision(precision)
+    return model
+}

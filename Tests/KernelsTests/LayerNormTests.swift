@@ -5,6 +5,21 @@ import XCTest
 import _TestSupport
 
 final class LayerNormTests: XCTestCase {
+    /// `LayerNorm.forward` into fresh buffers (NaN-filled, so an unwritten element shows).
+    private func forward(
+        _ input: [Float], _ weight: [Float], _ bias: [Float], tokens: Int, hidden: Int,
+        epsilon: Float, outputBFloat16: UnsafeMutablePointer<UInt16>? = nil
+    ) -> (output: [Float], mean: [Float], rstd: [Float]) {
+        let output = Buffer(repeating: Float.nan, count: input.count)
+        let mean = Buffer(repeating: Float.nan, count: tokens)
+        let rstd = Buffer(repeating: Float.nan, count: tokens)
+        LayerNorm.forward(
+            output: output.pointer, mean: mean.pointer, reciprocalStd: rstd.pointer,
+            input: input, weight: weight, bias: bias, tokens: tokens, hidden: hidden,
+            epsilon: epsilon, outputBFloat16: outputBFloat16)
+        return (output.array, mean.array, rstd.array)
+    }
+
     /// The bf16 copy written as the output is made is the output rounded to bf16, and the
     /// fp32 output and statistics are the same as without it; sizes with a 4-wide tail.
     func testForwardWritesTheRoundedOutputWhenAsked() {
@@ -14,14 +29,10 @@ final class LayerNormTests: XCTestCase {
         let weight = random.floats(hidden, scale: 0.3, mean: 1)
         let bias = random.floats(hidden, scale: 0.3)
         func run(_ bits: UnsafeMutablePointer<UInt16>?) -> [Float] {
-            let output = Buffer(repeating: Float.nan, count: input.count)
-            let mean = Buffer(repeating: Float.nan, count: tokens)
-            let rstd = Buffer(repeating: Float.nan, count: tokens)
-            LayerNorm.forward(
-                output: output.pointer, mean: mean.pointer, reciprocalStd: rstd.pointer,
-                input: input, weight: weight, bias: bias, tokens: tokens, hidden: hidden,
-                epsilon: 1e-12, outputBFloat16: bits)
-            return output.array + mean.array + rstd.array
+            let (output, mean, rstd) = forward(
+                input, weight, bias, tokens: tokens, hidden: hidden, epsilon: 1e-12,
+                outputBFloat16: bits)
+            return output + mean + rstd
         }
         let bits = Buffer(repeating: UInt16(0), count: input.count)
         let plain = run(nil)
@@ -36,21 +47,16 @@ final class LayerNormTests: XCTestCase {
                 let input = random.floats(tokens * hidden, scale: 2, mean: 0.5)
                 let weight = random.floats(hidden, scale: 0.3, mean: 1)
                 let bias = random.floats(hidden, scale: 0.3)
-                let output = Buffer(repeating: Float.nan, count: input.count)
-                let mean = Buffer(repeating: Float.nan, count: tokens)
-                let rstd = Buffer(repeating: Float.nan, count: tokens)
-                LayerNorm.forward(
-                    output: output.pointer, mean: mean.pointer, reciprocalStd: rstd.pointer,
-                    input: input, weight: weight, bias: bias, tokens: tokens, hidden: hidden,
-                    epsilon: Float(epsilon))
+                let (output, mean, rstd) = forward(
+                    input, weight, bias, tokens: tokens, hidden: hidden, epsilon: Float(epsilon))
                 let expected = LayerNorm.referenceForward(
                     input: doubles(input), weight: doubles(weight), bias: doubles(bias),
                     tokens: tokens, hidden: hidden, epsilon: Double(Float(epsilon)))
                 let label = "tokens \(tokens) hidden \(hidden) eps \(epsilon)"
-                assertClose(output.array, expected.output, rtol: 1e-5, atol: 1e-6, label)
-                assertClose(mean.array, expected.mean, rtol: 1e-6, atol: 1e-7, "mean \(label)")
+                assertClose(output, expected.output, rtol: 1e-5, atol: 1e-6, label)
+                assertClose(mean, expected.mean, rtol: 1e-6, atol: 1e-7, "mean \(label)")
                 assertClose(
-                    rstd.array, expected.reciprocalStd, rtol: 1e-6, atol: 0, "rstd \(label)")
+                    rstd, expected.reciprocalStd, rtol: 1e-6, atol: 0, "rstd \(label)")
             }
         }
     }
