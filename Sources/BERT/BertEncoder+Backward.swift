@@ -22,6 +22,10 @@ extension BertEncoder {
     /// at the lowest trainable layer, whose input gradient nothing needs: as PyTorch skips the
     /// work below tensors with `requires_grad = False`.
     ///
+    /// After a forward pass with ``EncoderOutputRows/firstTokens``, `dHidden` holds the
+    /// gradient of the `[batch, hidden]` first rows, and the last layer's backward runs on
+    /// them before spreading to every row at its attention.
+    ///
     /// Reports each trainable layer's tensors, then the embeddings', to
     /// `gradients.readinessObserver` as their backward finishes (``GradientReadinessObserver``).
     /// - Parameters:

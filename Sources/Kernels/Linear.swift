@@ -117,10 +117,10 @@ public enum Linear {
                 precision: precision)
         }
         if let dWeight {
-            let inputOperand =
-                inputBFloat16 != nil && Gemm.runsBFloat16Natively(precision)
-                ? GemmOperand(bfloat16: inputBFloat16!, rowStride: max(1, inFeatures))
-                : GemmOperand(input, rowStride: max(1, inFeatures))
+            var inputOperand = GemmOperand(input, rowStride: max(1, inFeatures))
+            if let inputBFloat16, Gemm.runsBFloat16Natively(precision) {
+                inputOperand = GemmOperand(bfloat16: inputBFloat16, rowStride: max(1, inFeatures))
+            }
             Gemm.multiply(
                 dWeight, rowStride: max(1, inFeatures), gradient(transposed: true), inputOperand,
                 m: outFeatures, n: inFeatures, k: tokens, beta: 1, precision: precision)

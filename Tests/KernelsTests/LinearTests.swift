@@ -140,4 +140,42 @@ final class LinearTests: XCTestCase {
         assertBitIdentical(biasWithThreeThreads, first[2], "dBias, 3 threads")
         assertBitIdentical(biasWithOneThread, first[2], "dBias, 1 thread")
     }
+
+    /// Under native bf16, the forward's kept bf16 input (rounded by `forward`, or already by
+    /// its producer) gives the same output and gradients as rounding the input in each product.
+    func testKeptBFloat16InputGivesTheSameProductsAsRoundingAgain() throws {
+        try XCTSkipUnless(
+            Gemm.runsBFloat16Natively(.bfloat16), "bf16 products run natively on this CPU only")
+        var random = TestRandom(seed: 14)
+        let c = Case(tokens: 301, inFeatures: 96, outFeatures: 517)
+        let input = random.floats(c.tokens * c.inFeatures)
+        let weight = random.floats(c.outFeatures * c.inFeatures)
+        let bias = random.floats(c.outFeatures)
+        let dOutput = random.floats(c.tokens * c.outFeatures)
+        func run(kept: Bool, rounded: Bool) -> [[Float]] {
+            let output = Buffer(repeating: Float.nan, count: c.tokens * c.outFeatures)
+            let bits = Buffer(
+                rounded ? input.map(BFloat16.bits) : [UInt16](repeating: 0, count: input.count))
+            Linear.forward(
+                output: output.pointer, input: input, weight: weight, bias: bias,
+                tokens: c.tokens, inFeatures: c.inFeatures, outFeatures: c.outFeatures,
+                precision: .bfloat16, inputBFloat16: kept ? bits.pointer : nil,
+                inputRounded: rounded)
+            let dInput = Buffer(repeating: Float(0), count: input.count)
+            let dWeight = Buffer(repeating: Float(0), count: weight.count)
+            let dBias = Buffer(repeating: Float(0), count: c.outFeatures)
+            Linear.backward(
+                dInput: dInput.pointer, dWeight: dWeight.pointer, dBias: dBias.pointer,
+                dOutput: dOutput, input: input, weight: weight, tokens: c.tokens,
+                inFeatures: c.inFeatures, outFeatures: c.outFeatures, precision: .bfloat16,
+                inputBFloat16: kept ? UnsafePointer(bits.pointer) : nil)
+            return [output.array, dInput.array, dWeight.array, dBias.array]
+        }
+        let plain = run(kept: false, rounded: false)
+        for rounded in [false, true] {
+            for (a, b) in zip(run(kept: true, rounded: rounded), plain) {
+                assertBitIdentical(a, b, "kept, rounded by its producer: \(rounded)")
+            }
+        }
+    }
 }
