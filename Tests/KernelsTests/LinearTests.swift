@@ -11,6 +11,22 @@ final class LinearTests: XCTestCase {
         var outFeatures: Int
     }
 
+    /// `Linear.backward` into fresh zeroed gradients: `[dInput, dWeight, dBias]`.
+    private func gradients(
+        _ c: Case, dOutput: [Float], input: [Float], weight: [Float],
+        precision: Precision = .float32, inputBFloat16: UnsafePointer<UInt16>? = nil
+    ) -> [[Float]] {
+        let dInput = Buffer(repeating: Float(0), count: input.count)
+        let dWeight = Buffer(repeating: Float(0), count: weight.count)
+        let dBias = Buffer(repeating: Float(0), count: c.outFeatures)
+        Linear.backward(
+            dInput: dInput.pointer, dWeight: dWeight.pointer, dBias: dBias.pointer,
+            dOutput: dOutput, input: input, weight: weight, tokens: c.tokens,
+            inFeatures: c.inFeatures, outFeatures: c.outFeatures, precision: precision,
+            inputBFloat16: inputBFloat16)
+        return [dInput.array, dWeight.array, dBias.array]
+    }
+
     let cases = [
         Case(tokens: 7, inFeatures: 12, outFeatures: 5),
         Case(tokens: 1, inFeatures: 3, outFeatures: 9),
@@ -59,22 +75,17 @@ final class LinearTests: XCTestCase {
             let expectedWeight = finiteDifferences(at: w) { loss(x, $0, b) }
             let expectedBias = finiteDifferences(at: b) { loss(x, w, $0) }
 
-            let dInput = Buffer(repeating: Float(0), count: input.count)
-            let dWeight = Buffer(repeating: Float(0), count: weight.count)
-            let dBias = Buffer(repeating: Float(0), count: bias.count)
-            Linear.backward(
-                dInput: dInput.pointer, dWeight: dWeight.pointer, dBias: dBias.pointer,
-                dOutput: projection, input: input, weight: weight, tokens: c.tokens,
-                inFeatures: c.inFeatures, outFeatures: c.outFeatures)
+            let computed = gradients(c, dOutput: projection, input: input, weight: weight)
+            let (dInput, dWeight, dBias) = (computed[0], computed[1], computed[2])
             let tolerance = Tolerance.gradient
             assertClose(
-                dInput.array, expectedInput, rtol: tolerance.rtol, atol: tolerance.atol,
+                dInput, expectedInput, rtol: tolerance.rtol, atol: tolerance.atol,
                 "dInput \(c)")
             assertClose(
-                dWeight.array, expectedWeight, rtol: tolerance.rtol, atol: tolerance.atol,
+                dWeight, expectedWeight, rtol: tolerance.rtol, atol: tolerance.atol,
                 "dWeight \(c)")
             assertClose(
-                dBias.array, expectedBias, rtol: tolerance.rtol, atol: tolerance.atol, "dBias \(c)")
+                dBias, expectedBias, rtol: tolerance.rtol, atol: tolerance.atol, "dBias \(c)")
 
             let reference = Linear.referenceBackward(
                 dOutput: r, input: x, weight: w, tokens: c.tokens, inFeatures: c.inFeatures,
@@ -123,14 +134,7 @@ final class LinearTests: XCTestCase {
         let weight = random.floats(c.outFeatures * c.inFeatures)
         let dOutput = random.floats(c.tokens * c.outFeatures)
         func run() -> [[Float]] {
-            let dInput = Buffer(repeating: Float(0), count: input.count)
-            let dWeight = Buffer(repeating: Float(0), count: weight.count)
-            let dBias = Buffer(repeating: Float(0), count: c.outFeatures)
-            Linear.backward(
-                dInput: dInput.pointer, dWeight: dWeight.pointer, dBias: dBias.pointer,
-                dOutput: dOutput, input: input, weight: weight, tokens: c.tokens,
-                inFeatures: c.inFeatures, outFeatures: c.outFeatures)
-            return [dInput.array, dWeight.array, dBias.array]
+            gradients(c, dOutput: dOutput, input: input, weight: weight)
         }
         let first = run()
         let second = run()
@@ -161,15 +165,10 @@ final class LinearTests: XCTestCase {
                 tokens: c.tokens, inFeatures: c.inFeatures, outFeatures: c.outFeatures,
                 precision: .bfloat16, inputBFloat16: kept ? bits.pointer : nil,
                 inputRounded: rounded)
-            let dInput = Buffer(repeating: Float(0), count: input.count)
-            let dWeight = Buffer(repeating: Float(0), count: weight.count)
-            let dBias = Buffer(repeating: Float(0), count: c.outFeatures)
-            Linear.backward(
-                dInput: dInput.pointer, dWeight: dWeight.pointer, dBias: dBias.pointer,
-                dOutput: dOutput, input: input, weight: weight, tokens: c.tokens,
-                inFeatures: c.inFeatures, outFeatures: c.outFeatures, precision: .bfloat16,
-                inputBFloat16: kept ? UnsafePointer(bits.pointer) : nil)
-            return [output.array, dInput.array, dWeight.array, dBias.array]
+            return [output.array]
+                + gradients(
+                    c, dOutput: dOutput, input: input, weight: weight, precision: .bfloat16,
+                    inputBFloat16: kept ? UnsafePointer(bits.pointer) : nil)
         }
         let plain = run(kept: false, rounded: false)
         for rounded in [false, true] {
