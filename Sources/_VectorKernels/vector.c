@@ -315,6 +315,10 @@ static adamw_t chosen_adamw = NULL;
 static inline float swift_min(float x, float y) { return y < x ? y : x; }
 static inline float swift_max(float x, float y) { return y >= x ? y : x; }
 
+// exp(x) within 2 units in the last place for x in [−87, 88]: Cephes' expf, Cody–Waite range
+// reduction by ln 2 and a degree-6 polynomial, 2ⁿ built from the low mantissa bits of x·log2(e)
+// + 1.5·2²³. Inputs are clamped to that range (exp(−∞) gives 2⁻¹²⁶, large inputs saturate at
+// about 1.6e38). Straight-line float arithmetic, so loops over it vectorize.
 static inline float gelu_exp(float x) {
     float clamped = swift_min(swift_max(x, -87.0f), 88.0f);
     float shifted = clamped * 1.4426950408889634f + 12582912.0f;
@@ -415,10 +419,9 @@ static gelu_forward_t chosen_gelu_forward = NULL;
 static gelu_backward_t chosen_gelu_backward = NULL;
 
 // Row softmax for Kernels' Attention (torch.softmax(dim=-1)): the row's maximum (16 lanes,
-// then across them: the same maximum in any order), exp(x − max) with gelu_exp (Kernels'
-// vectorizableExp, within 2 ulp), the sum in Double in Kernels' sumInDouble order (four
-// interleaved sums, the tail into the first, then (s0 + s1) + (s2 + s3)), times the
-// reciprocal of the sum rounded to float. Every version gives the same bits (no fused
+// then across them: the same maximum in any order), exp(x − max) with gelu_exp (within 2 ulp),
+// the sum in Double as four interleaved sums (the tail into the first, then (s0 + s1) +
+// (s2 + s3)), times the reciprocal of the sum rounded to float. Every version gives the same bits (no fused
 // multiply-adds: contraction is off in this file).
 #define SOFTMAX_BODY                                                                   \
     for (long row = 0; row < count; ++row) {                                           \
@@ -446,11 +449,10 @@ static gelu_backward_t chosen_gelu_backward = NULL;
     }
 
 // LayerNorm (torch.nn.LayerNorm over the last dimension), as Kernels' LayerNorm defines it.
-// Forward: the row's mean and squared deviations in Double, each as four interleaved sums
-// (Kernels' sumInDouble and squaredDeviationsInDouble: the tail into the first, then
-// (s0 + s1) + (s2 + s3)); rstd = (float)(1 / sqrt(variance + eps)); y = ((x − mean)·rstd)·w
-// + b in float, unfused, so the same bits as the Swift loops it replaces; with `bits`, y
-// rounded to bf16 too (the next product's operand).
+// Forward: the row's mean and squared deviations in Double, each as four interleaved sums (the
+// tail into the first, then (s0 + s1) + (s2 + s3)); rstd = (float)(1 / sqrt(variance + eps));
+// y = ((x − mean)·rstd)·w + b in float, unfused (the Swift loops' arithmetic, which this
+// replaced); with `bits`, y rounded to bf16 too (the next product's operand).
 #define LAYER_NORM_FORWARD_BODY                                                        \
     for (long row = first; row < last; ++row) {                                        \
         const float *restrict x = input + row * hidden;                                \

@@ -54,8 +54,8 @@ void swiftbert_adamw(
 double swiftbert_sum_squares(const float *values, long count);
 
 /// Exact GELU over elements `first..<last`: `output = x·0.5·(1 + erf(x/√2))`, with the
-/// erf and exp of Kernels/Math.swift (PyTorch's vectorized formulas), operation for
-/// operation; with `bits` non-NULL, the output rounded to bf16 too (and only that when
+/// erf of PyTorch's vectorized formula and a Cephes exp (both in vector.c, `gelu_erf` and
+/// `gelu_exp`); with `bits` non-NULL, the output rounded to bf16 too (and only that when
 /// `output` is NULL).
 void swiftbert_gelu_forward(
     float *output, uint16_t *bits, const float *input, long first, long last);
