@@ -441,10 +441,11 @@ public struct GemmOperand {
 }
 
 /// The process-wide scratch of bf16 conversions: three slots (one per operand, and one for an
-/// operand two products share) that grow to
-/// the largest operand seen and are then reused, so steady-state products allocate nothing.
+/// operand two products share), and a fourth for a transposed weight, that grow to the
+/// largest operand seen and are then reused, so steady-state products allocate nothing.
 enum GemmScratch {
     nonisolated(unsafe) private static var slots: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = [
+        (UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64), 64),
         (UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64), 64),
         (UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64), 64),
         (UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64), 64),
@@ -454,10 +455,18 @@ enum GemmScratch {
     /// products share (slots 0 and 1 are each product's own).
     static let sharedSlot = 2
 
-    /// Grows every slot to hold `elements` fp32 values (the largest conversion of the run).
+    /// The slot ``Gemm/transposedWeight(_:rows:columns:)`` writes: a weight matrix, not a
+    /// conversion, so ``reserve(elements:)`` leaves it alone.
+    static let transposedSlot = 3
+
+    /// Grows the three conversion slots to hold `elements` fp32 values (the largest
+    /// conversion of the run).
     static func reserve(elements: Int) {
-        for index in slots.indices { _ = slot(index, bytes: elements * 4) }
+        for index in 0...sharedSlot { _ = slot(index, bytes: elements * 4) }
     }
+
+    /// The bytes slot `index` holds now.
+    static func capacity(_ index: Int) -> Int { slots[index].bytes }
 
     /// Slot `index` with room for `bytes`, grown (once) if it is smaller.
     static func slot(_ index: Int, bytes: Int) -> UnsafeMutableRawPointer {

@@ -110,11 +110,21 @@ public enum Linear {
             return GemmOperand(dOutput, rowStride: max(1, outFeatures), transposed: transposed)
         }
         if let dInput {
+            var weightOperand = operand(
+                weight, weightBFloat16, precision, inFeatures, transposed: false)
+            if Gemm.transposesWeightForInputGradient(
+                tokens: tokens, inFeatures: inFeatures, outFeatures: outFeatures,
+                precision: precision)
+            {
+                // Wᵀ stored [in, out] and read transposed: the forward product's layout.
+                weightOperand = GemmOperand(
+                    Gemm.transposedWeight(weight, rows: outFeatures, columns: inFeatures),
+                    rowStride: outFeatures, transposed: true)
+            }
             Gemm.multiply(
                 dInput, rowStride: max(1, inFeatures), gradient(transposed: false),
-                operand(weight, weightBFloat16, precision, inFeatures, transposed: false),
-                m: tokens, n: inFeatures, k: outFeatures, beta: accumulateInput ? 1 : 0,
-                precision: precision)
+                weightOperand, m: tokens, n: inFeatures, k: outFeatures,
+                beta: accumulateInput ? 1 : 0, precision: precision)
         }
         if let dWeight {
             var inputOperand = GemmOperand(input, rowStride: max(1, inFeatures))

@@ -288,6 +288,15 @@ public final class FineTuner {
         if Gemm.runsBFloat16Natively(options.precision) {
             activations.reserveBFloat16Inputs(tokens: tokens)
         }
+        let c = model.configuration
+        let widestWeight = c.hiddenSize * max(3 * c.hiddenSize, c.intermediateSize)
+        // The encoder's linear layers get a transposed weight for dInput where it pays.
+        if Gemm.transposedWeightPays(
+            tokens: tokens, inFeatures: c.hiddenSize, outFeatures: widestWeight / c.hiddenSize,
+            precision: options.precision)
+        {
+            Gemm.reserveTransposedWeightScratch(elements: widestWeight)
+        }
     }
 
     /// One training step on one packed batch: ``accumulateGradients(_:dLoss:dropout:)`` with

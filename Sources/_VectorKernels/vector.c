@@ -47,12 +47,12 @@ static _Thread_local float transposed_b[SWIFTBERT_SMALL_GEMM_SCRATCH];
 
 typedef float float8 __attribute__((vector_size(32), aligned(4)));
 
-// output[p·rows + j] = input[j·stride + p] for j < rows, p < columns: 8 × 8 tiles
+// output[p·out_stride + j] = input[j·stride + p] for j < rows, p < columns: 8 × 8 tiles
 // transposed in registers (three rounds of shuffles, as _mm256_unpack/shuffle/permute2f128
 // do), the edges one element at a time. Inlined into each instruction set's kernel, whose
 // vector width the shuffles then use; a copy, so every version gives the same values.
-__attribute__((always_inline)) static inline void transpose_tiles(
-    float *restrict output, const float *restrict input, long stride, long rows, long columns) {
+__attribute__((always_inline)) static inline void transpose_tiles(float *restrict output,
+    long out_stride, const float *restrict input, long stride, long rows, long columns) {
     long j = 0;
     for (; j + 8 <= rows; j += 8) {
         long p = 0;
@@ -81,27 +81,27 @@ __attribute__((always_inline)) static inline void transpose_tiles(
             float8 u5 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
             float8 u6 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
             float8 u7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
-            float *out = output + p * rows + j;
+            float *out = output + p * out_stride + j;
             *(float8 *)(out) = __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11);
-            *(float8 *)(out + rows) = __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11);
-            *(float8 *)(out + 2 * rows) =
+            *(float8 *)(out + out_stride) = __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11);
+            *(float8 *)(out + 2 * out_stride) =
                 __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11);
-            *(float8 *)(out + 3 * rows) =
+            *(float8 *)(out + 3 * out_stride) =
                 __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11);
-            *(float8 *)(out + 4 * rows) =
+            *(float8 *)(out + 4 * out_stride) =
                 __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15);
-            *(float8 *)(out + 5 * rows) =
+            *(float8 *)(out + 5 * out_stride) =
                 __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15);
-            *(float8 *)(out + 6 * rows) =
+            *(float8 *)(out + 6 * out_stride) =
                 __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15);
-            *(float8 *)(out + 7 * rows) =
+            *(float8 *)(out + 7 * out_stride) =
                 __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15);
         }
         for (; p < columns; ++p)
-            for (long r = j; r < j + 8; ++r) output[p * rows + r] = input[r * stride + p];
+            for (long r = j; r < j + 8; ++r) output[p * out_stride + r] = input[r * stride + p];
     }
     for (; j < rows; ++j)
-        for (long p = 0; p < columns; ++p) output[p * rows + j] = input[j * stride + p];
+        for (long p = 0; p < columns; ++p) output[p * out_stride + j] = input[j * stride + p];
 }
 
 // Columns of C are done 64 at a time, so that the 64 running sums of a row stay in
@@ -173,7 +173,7 @@ __attribute__((always_inline)) static inline void transpose_tiles(
     const float *bb = b;                                                             \
     long bstride = ldb;                                                              \
     if (transpose_b) {                                                               \
-        transpose_tiles(transposed_b, b, ldb, n, k);                                 \
+        transpose_tiles(transposed_b, n, b, ldb, n, k);                                 \
         bb = transposed_b;                                                           \
         bstride = n;                                                                 \
     }                                                                                \
@@ -184,6 +184,24 @@ __attribute__((always_inline)) static inline void transpose_tiles(
         const int ta = 0;                                                            \
         SMALL_GEMM_LOOPS                                                             \
     }
+
+#define TRANSPOSE_ROWS_BODY \
+    transpose_tiles(output + first, rows, input + first * columns, columns, last - first, columns);
+
+typedef void (*transpose_rows_t)(float *, const float *, long, long, long, long);
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) static void transpose_rows_avx2(
+    float *output, const float *input, long rows, long columns, long first, long last) {
+    TRANSPOSE_ROWS_BODY
+}
+#endif
+static void transpose_rows_baseline(
+    float *output, const float *input, long rows, long columns, long first, long last) {
+    TRANSPOSE_ROWS_BODY
+}
+
+static transpose_rows_t chosen_transpose_rows = NULL;
 
 typedef void (*small_gemm_t)(int, int, long, long, long, float, const float *, long,
     const float *, long, float, float *, long);
@@ -805,6 +823,7 @@ static const char *chosen_isa = "baseline";
 static void choose(void) {
     // Chosen into locals, then stored: a thread racing through here sees only final picks.
     small_gemm_t gemm = small_gemm_baseline;
+    transpose_rows_t transpose_rows = transpose_rows_baseline;
     adamw_t adamw = adamw_baseline;
     sum_squares_t sum_squares = sum_squares_baseline;
     gelu_forward_t gelu_forward = gelu_forward_baseline;
@@ -823,6 +842,7 @@ static void choose(void) {
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")) {
         gemm = small_gemm_avx512;
+        transpose_rows = transpose_rows_avx2;  // 8 × 8 tiles: 256-bit vectors are its width
         adamw = adamw_avx512;
         sum_squares = sum_squares_avx512;
         gelu_forward = gelu_forward_avx512;
@@ -840,6 +860,7 @@ static void choose(void) {
         isa = "avx512f";
     } else if (__builtin_cpu_supports("avx2")) {
         gemm = small_gemm_avx2;
+        transpose_rows = transpose_rows_avx2;
         adamw = adamw_avx2;
         sum_squares = sum_squares_avx2;
         gelu_forward = gelu_forward_avx2;
@@ -858,6 +879,7 @@ static void choose(void) {
 #endif
     chosen_isa = isa;
     chosen_gemm = gemm;
+    chosen_transpose_rows = transpose_rows;
     chosen_adamw = adamw;
     chosen_sum_squares = sum_squares;
     chosen_gelu_forward = gelu_forward;
@@ -947,6 +969,12 @@ void swiftbert_accumulate_column_sums(
     float *sums, const float *matrix, long rows, long columns, long first, long last) {
     if (!chosen_column_sums) choose();
     chosen_column_sums(sums, matrix, rows, columns, first, last);
+}
+
+void swiftbert_transpose_rows(
+    float *output, const float *input, long rows, long columns, long first, long last) {
+    if (!chosen_transpose_rows) choose();
+    chosen_transpose_rows(output, input, rows, columns, first, last);
 }
 
 void swiftbert_round_in_place_to_bf16(float *values, long count) {

@@ -32,6 +32,13 @@ void swiftbert_small_gemm(
     int transpose_a, int transpose_b, long m, long n, long k, float alpha, const float *a,
     long lda, const float *b, long ldb, float beta, float *c, long ldc);
 
+/// Rows `first..<last` of a dense `[rows, columns]` fp32 matrix transposed into `output`, a
+/// dense `[columns, rows]` one: `output[p·rows + j] = input[j·columns + p]` for
+/// `first ≤ j < last`, in 8 × 8 register tiles. A copy: the same values on every instruction
+/// set; threads given disjoint row ranges write disjoint elements.
+void swiftbert_transpose_rows(
+    float *output, const float *input, long rows, long columns, long first, long last);
+
 /// The scalars of one AdamW update (see Kernels/AdamW.swift for their meaning).
 typedef struct {
     float decay, lerp_coefficient, beta2, one_minus_beta2, negative_step_size;
