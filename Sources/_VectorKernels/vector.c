@@ -106,9 +106,10 @@ __attribute__((always_inline)) static inline void transpose_tiles(float *restric
 
 // Columns of C are done 64 at a time, so that the 64 running sums of a row stay in
 // registers (four AVX-512 vectors) while p runs over k, and rows four at a time where the
-// block is 64 wide (sixteen vectors: each loaded row of B feeds four rows of C, and enough
-// independent fused multiply-adds are in flight to hide their latency). Each element's sum
-// is fma(a, b, sum) over p = 0, 1, … in order, whatever the blocking.
+// block is 16, 32, 48 or 64 wide (up to sixteen vectors: each loaded row of B feeds four rows
+// of C, and enough independent fused multiply-adds are in flight to hide their latency).
+// Narrower or odd blocks run one row at a time. Each element's sum is fma(a, b, sum) over
+// p = 0, 1, … in order, whatever the blocking, so every path gives the same bits.
 #define SMALL_GEMM_STORE(ROW, SUMS, WIDTH)                                           \
     {                                                                                \
         float *crow = c + (ROW) * ldc + j0;                                          \
@@ -123,17 +124,22 @@ __attribute__((always_inline)) static inline void transpose_tiles(float *restric
 // element address is not chosen at run time inside the inner loop.
 #define SMALL_GEMM_A(ROW, P) (ta ? a[(P) * lda + (ROW)] : a[(ROW) * lda + (P)])
 
-#define SMALL_GEMM_COLUMNS(WIDTH)                                                    \
+// LANES (a constant: 16, 32, 48 or 64; 0 for none) sums a row, of which the first `width`
+// are C's columns (all LANES when EXACT, a constant too, so that the sums stay in registers):
+// B's rows must have LANES readable elements from j0 (a transposed B is padded with zeros to
+// a multiple of 16 for this).
+#define SMALL_GEMM_COLUMNS(LANES, EXACT)                                             \
     long i = 0;                                                                      \
-    if (WIDTH == 64) {                                                               \
+    if (LANES > 0) {                                                                 \
         for (; i + 4 <= m; i += 4) {                                                 \
-            float s0[64], s1[64], s2[64], s3[64];                                    \
-            for (long j = 0; j < 64; ++j) s0[j] = s1[j] = s2[j] = s3[j] = 0.0f;      \
+            float s0[LANES ? LANES : 1], s1[LANES ? LANES : 1], s2[LANES ? LANES : 1];    \
+            float s3[LANES ? LANES : 1];                                             \
+            for (long j = 0; j < LANES; ++j) s0[j] = s1[j] = s2[j] = s3[j] = 0.0f;   \
             for (long p = 0; p < k; ++p) {                                           \
                 const float x0 = SMALL_GEMM_A(i, p), x1 = SMALL_GEMM_A(i + 1, p);    \
                 const float x2 = SMALL_GEMM_A(i + 2, p), x3 = SMALL_GEMM_A(i + 3, p); \
                 const float *restrict brow = bb + p * bstride + j0;                  \
-                for (long j = 0; j < 64; ++j) {                                      \
+                for (long j = 0; j < LANES; ++j) {                                   \
                     const float y = brow[j];                                         \
                     s0[j] = FMA(x0, y, s0[j]);                                       \
                     s1[j] = FMA(x1, y, s1[j]);                                       \
@@ -141,10 +147,10 @@ __attribute__((always_inline)) static inline void transpose_tiles(float *restric
                     s3[j] = FMA(x3, y, s3[j]);                                       \
                 }                                                                    \
             }                                                                        \
-            SMALL_GEMM_STORE(i, s0, 64)                                              \
-            SMALL_GEMM_STORE(i + 1, s1, 64)                                          \
-            SMALL_GEMM_STORE(i + 2, s2, 64)                                          \
-            SMALL_GEMM_STORE(i + 3, s3, 64)                                          \
+            SMALL_GEMM_STORE(i, s0, EXACT ? LANES : width)                                           \
+            SMALL_GEMM_STORE(i + 1, s1, EXACT ? LANES : width)                                       \
+            SMALL_GEMM_STORE(i + 2, s2, EXACT ? LANES : width)                                       \
+            SMALL_GEMM_STORE(i + 3, s3, EXACT ? LANES : width)                                       \
         }                                                                            \
     }                                                                                \
     for (; i < m; ++i) {                                                             \
@@ -158,24 +164,49 @@ __attribute__((always_inline)) static inline void transpose_tiles(float *restric
         SMALL_GEMM_STORE(i, sums, width)                                             \
     }
 
+// `readable`: the elements each row of B has from column j0 on (to the end of a padded row).
 #define SMALL_GEMM_LOOPS                                                             \
     for (long j0 = 0; j0 < n; j0 += 64) {                                            \
-        if (n - j0 >= 64) {                                                          \
-            const long width = 64;                                                   \
-            SMALL_GEMM_COLUMNS(64)                                                   \
+        const long width = n - j0 < 64 ? n - j0 : 64;                                \
+        const long readable = (padded ? bstride : n) - j0;                           \
+        const long lanes = (width + 15) / 16 * 16;                                   \
+        if (lanes > readable) {                                                      \
+            SMALL_GEMM_COLUMNS(0, 0)                                                 \
+        } else if (lanes == width) {                                                 \
+            if (lanes == 64) {                                                       \
+                SMALL_GEMM_COLUMNS(64, 1)                                            \
+            } else if (lanes == 48) {                                                \
+                SMALL_GEMM_COLUMNS(48, 1)                                            \
+            } else if (lanes == 32) {                                                \
+                SMALL_GEMM_COLUMNS(32, 1)                                            \
+            } else {                                                                 \
+                SMALL_GEMM_COLUMNS(16, 1)                                            \
+            }                                                                        \
+        } else if (lanes == 64) {                                                    \
+            SMALL_GEMM_COLUMNS(64, 0)                                                \
+        } else if (lanes == 48) {                                                    \
+            SMALL_GEMM_COLUMNS(48, 0)                                                \
+        } else if (lanes == 32) {                                                    \
+            SMALL_GEMM_COLUMNS(32, 0)                                                \
         } else {                                                                     \
-            const long width = n - j0;                                               \
-            SMALL_GEMM_COLUMNS(0)                                                    \
+            SMALL_GEMM_COLUMNS(16, 0)                                                \
         }                                                                            \
     }
 
 #define SMALL_GEMM_BODY                                                              \
     const float *bb = b;                                                             \
     long bstride = ldb;                                                              \
+    int padded = 0;                                                                  \
     if (transpose_b) {                                                               \
-        transpose_tiles(transposed_b, n, b, ldb, n, k);                                 \
+        /* Rows padded with zeros to a multiple of 16 where that fits the scratch. */ \
+        const long stride = (n + 15) / 16 * 16;                                      \
+        bstride = k * stride <= SWIFTBERT_SMALL_GEMM_SCRATCH ? stride : n;           \
+        padded = bstride > n;                                                        \
+        transpose_tiles(transposed_b, bstride, b, ldb, n, k);                        \
+        if (padded)                                                                  \
+            for (long p = 0; p < k; ++p)                                             \
+                for (long j = n; j < bstride; ++j) transposed_b[p * bstride + j] = 0.0f; \
         bb = transposed_b;                                                           \
-        bstride = n;                                                                 \
     }                                                                                \
     if (transpose_a) {                                                               \
         const int ta = 1;                                                            \

@@ -57,6 +57,52 @@ final class GemmBackendTests: XCTestCase {
         }
     }
 
+    /// The in-house kernel that runs small products under oneDNN sums every element as one
+    /// chain of fused multiply-adds over k in order, whether its row is computed in a block of
+    /// four (16, 32, 48 or 64 columns, a transposed B padded to a multiple of 16) or alone: the
+    /// whole product and each row computed by itself give the same bits.
+    func testSmallProductsGiveTheSameBitsInBlocksOfRowsAndRowByRow() throws {
+        try XCTSkipUnless(GemmBackend.oneDNN.isAvailable, "the in-house kernel runs under oneDNN")
+        var random = TestRandom(seed: 15)
+        let m = 9  // two blocks of four rows and one alone
+        try with(.oneDNN) {
+            for n in [5, 11, 16, 17, 32, 33, 48, 50, 64, 75] {
+                for k in [7, 32] {
+                    for transposeA in [false, true] {
+                        for transposeB in [false, true] {
+                            for beta: Float in [0, 1] {
+                                let lda = (transposeA ? m : k) + 1
+                                let ldb = (transposeB ? k : n) + 2
+                                let a = random.floats((transposeA ? k : m) * lda)
+                                let b = random.floats((transposeB ? n : k) * ldb)
+                                let initial = random.floats(m * n)
+                                let whole = Buffer(initial)
+                                Gemm.multiply(
+                                    whole.pointer, a, b, m: m, n: n, k: k,
+                                    transposeA: transposeA, transposeB: transposeB, alpha: 0.75,
+                                    beta: beta, lda: lda, ldb: ldb)
+                                let rows = Buffer(initial)
+                                for row in 0..<m {
+                                    // Row `row` of op(A): a row of A, or a column of Aᵀ.
+                                    a.withUnsafeBufferPointer { a in
+                                        let start = a.baseAddress! + (transposeA ? row : row * lda)
+                                        Gemm.multiply(
+                                            rows.pointer + row * n, start, b, m: 1, n: n, k: k,
+                                            transposeA: transposeA, transposeB: transposeB,
+                                            alpha: 0.75, beta: beta, lda: lda, ldb: ldb)
+                                    }
+                                }
+                                let label = "n \(n) k \(k) tA \(transposeA) tB \(transposeB) beta \(beta)"
+                                assertBitIdentical(whole.array, rows.array, label)
+                                XCTAssertNotEqual(whole.array, initial, label)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// `torch.addmm(bias, op(A), op(B))`: the bias added to every row, on every backend (in
     /// oneDNN's epilogue, or copied first) and in both precisions, for products that run on
     /// the in-house kernel, split by rows, split by columns, and with k = 0; alpha 0.5 scales
