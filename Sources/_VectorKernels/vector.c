@@ -164,6 +164,18 @@ __attribute__((always_inline)) static inline void transpose_tiles(float *restric
         SMALL_GEMM_STORE(i, sums, width)                                             \
     }
 
+// The block of `lanes` (16, 32, 48 or 64) columns, EXACT as in SMALL_GEMM_COLUMNS.
+#define SMALL_GEMM_LANES(EXACT)                                                      \
+    if (lanes == 64) {                                                               \
+        SMALL_GEMM_COLUMNS(64, EXACT)                                                \
+    } else if (lanes == 48) {                                                        \
+        SMALL_GEMM_COLUMNS(48, EXACT)                                                \
+    } else if (lanes == 32) {                                                        \
+        SMALL_GEMM_COLUMNS(32, EXACT)                                                \
+    } else {                                                                         \
+        SMALL_GEMM_COLUMNS(16, EXACT)                                                \
+    }
+
 // `readable`: the elements each row of B has from column j0 on (to the end of a padded row).
 #define SMALL_GEMM_LOOPS                                                             \
     for (long j0 = 0; j0 < n; j0 += 64) {                                            \
@@ -173,23 +185,9 @@ __attribute__((always_inline)) static inline void transpose_tiles(float *restric
         if (lanes > readable) {                                                      \
             SMALL_GEMM_COLUMNS(0, 0)                                                 \
         } else if (lanes == width) {                                                 \
-            if (lanes == 64) {                                                       \
-                SMALL_GEMM_COLUMNS(64, 1)                                            \
-            } else if (lanes == 48) {                                                \
-                SMALL_GEMM_COLUMNS(48, 1)                                            \
-            } else if (lanes == 32) {                                                \
-                SMALL_GEMM_COLUMNS(32, 1)                                            \
-            } else {                                                                 \
-                SMALL_GEMM_COLUMNS(16, 1)                                            \
-            }                                                                        \
-        } else if (lanes == 64) {                                                    \
-            SMALL_GEMM_COLUMNS(64, 0)                                                \
-        } else if (lanes == 48) {                                                    \
-            SMALL_GEMM_COLUMNS(48, 0)                                                \
-        } else if (lanes == 32) {                                                    \
-            SMALL_GEMM_COLUMNS(32, 0)                                                \
+            SMALL_GEMM_LANES(1)                                                      \
         } else {                                                                     \
-            SMALL_GEMM_COLUMNS(16, 0)                                                \
+            SMALL_GEMM_LANES(0)                                                      \
         }                                                                            \
     }
 
