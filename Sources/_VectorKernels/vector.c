@@ -43,6 +43,20 @@ static inline float widen(uint16_t bits) {
         }                                                                        \
     }
 
+// One kernel compiled three times from one body, as NAME_avx512, NAME_avx2 and NAME_baseline
+// (only the baseline off x86-64); `choose` picks one from the CPU at the first call. Kernels
+// that need FMA or AVX512DQ spell their variants out.
+#if defined(__x86_64__)
+#define THREE_VARIANTS(RETURN, NAME, SIGNATURE, BODY)                                  \
+    __attribute__((target("avx512f,avx512bw,avx512vl"))) static RETURN NAME##_avx512    \
+        SIGNATURE { BODY }                                                             \
+    __attribute__((target("avx2"))) static RETURN NAME##_avx2 SIGNATURE { BODY }       \
+    static RETURN NAME##_baseline SIGNATURE { BODY }
+#else
+#define THREE_VARIANTS(RETURN, NAME, SIGNATURE, BODY) \
+    static RETURN NAME##_baseline SIGNATURE { BODY }
+#endif
+
 static _Thread_local float transposed_b[SWIFTBERT_SMALL_GEMM_SCRATCH];
 
 typedef float float8 __attribute__((vector_size(32), aligned(4)));
@@ -342,16 +356,7 @@ static void adamw_baseline ADAMW_SIGNATURE { ADAMW_BODY }
     return lanes[0] + tail;
 
 typedef double (*sum_squares_t)(const float *, long);
-#if defined(__x86_64__)
-__attribute__((target("avx512f,avx512bw,avx512vl"))) static double sum_squares_avx512(
-    const float *values, long count) {
-    SUM_SQUARES_BODY
-}
-__attribute__((target("avx2"))) static double sum_squares_avx2(const float *values, long count) {
-    SUM_SQUARES_BODY
-}
-#endif
-static double sum_squares_baseline(const float *values, long count) { SUM_SQUARES_BODY }
+THREE_VARIANTS(double, sum_squares, (const float *values, long count), SUM_SQUARES_BODY)
 
 static sum_squares_t chosen_sum_squares = NULL;
 
@@ -432,35 +437,13 @@ static inline float gelu_erf(float x) {
 typedef void (*gelu_forward_t)(float *, uint16_t *, const float *, long, long);
 typedef void (*gelu_backward_t)(float *, const float *, const float *, long, long, int);
 
-#if defined(__x86_64__)
-__attribute__((target("avx512f,avx512bw,avx512vl"))) static void gelu_forward_avx512(
-    float *output, uint16_t *bits, const float *input, long first, long last) {
-    GELU_FORWARD_BODY
-}
-__attribute__((target("avx2"))) static void gelu_forward_avx2(
-    float *output, uint16_t *bits, const float *input, long first, long last) {
-    GELU_FORWARD_BODY
-}
-__attribute__((target("avx512f,avx512bw,avx512vl"))) static void gelu_backward_avx512(
-    float *d_input, const float *d_output, const float *input, long first, long last,
-    int accumulate) {
-    GELU_BACKWARD_BODY
-}
-__attribute__((target("avx2"))) static void gelu_backward_avx2(
-    float *d_input, const float *d_output, const float *input, long first, long last,
-    int accumulate) {
-    GELU_BACKWARD_BODY
-}
-#endif
-static void gelu_forward_baseline(
-    float *output, uint16_t *bits, const float *input, long first, long last) {
-    GELU_FORWARD_BODY
-}
-static void gelu_backward_baseline(
-    float *d_input, const float *d_output, const float *input, long first, long last,
-    int accumulate) {
-    GELU_BACKWARD_BODY
-}
+THREE_VARIANTS(void, gelu_forward,
+    (float *output, uint16_t *bits, const float *input, long first, long last),
+    GELU_FORWARD_BODY)
+THREE_VARIANTS(void, gelu_backward,
+    (float *d_input, const float *d_output, const float *input, long first, long last,
+        int accumulate),
+    GELU_BACKWARD_BODY)
 
 static gelu_forward_t chosen_gelu_forward = NULL;
 static gelu_backward_t chosen_gelu_backward = NULL;
@@ -631,25 +614,9 @@ typedef void(*layer_norm_forward_t) LAYER_NORM_FORWARD_SIGNATURE;
 typedef void(*layer_norm_backward_t) LAYER_NORM_BACKWARD_SIGNATURE;
 typedef void(*layer_norm_sums_t) LAYER_NORM_SUMS_SIGNATURE;
 
-#if defined(__x86_64__)
-__attribute__((target("avx512f,avx512bw,avx512vl"))) static void layer_norm_forward_avx512
-    LAYER_NORM_FORWARD_SIGNATURE { LAYER_NORM_FORWARD_BODY }
-__attribute__((target("avx2"))) static void layer_norm_forward_avx2
-    LAYER_NORM_FORWARD_SIGNATURE { LAYER_NORM_FORWARD_BODY }
-__attribute__((target("avx512f,avx512bw,avx512vl"))) static void layer_norm_backward_avx512
-    LAYER_NORM_BACKWARD_SIGNATURE { LAYER_NORM_BACKWARD_BODY }
-__attribute__((target("avx2"))) static void layer_norm_backward_avx2
-    LAYER_NORM_BACKWARD_SIGNATURE { LAYER_NORM_BACKWARD_BODY }
-__attribute__((target("avx512f,avx512bw,avx512vl"))) static void layer_norm_sums_avx512
-    LAYER_NORM_SUMS_SIGNATURE { LAYER_NORM_SUMS_BODY }
-__attribute__((target("avx2"))) static void layer_norm_sums_avx2
-    LAYER_NORM_SUMS_SIGNATURE { LAYER_NORM_SUMS_BODY }
-#endif
-static void layer_norm_forward_baseline LAYER_NORM_FORWARD_SIGNATURE { LAYER_NORM_FORWARD_BODY }
-static void layer_norm_backward_baseline LAYER_NORM_BACKWARD_SIGNATURE {
-    LAYER_NORM_BACKWARD_BODY
-}
-static void layer_norm_sums_baseline LAYER_NORM_SUMS_SIGNATURE { LAYER_NORM_SUMS_BODY }
+THREE_VARIANTS(void, layer_norm_forward, LAYER_NORM_FORWARD_SIGNATURE, LAYER_NORM_FORWARD_BODY)
+THREE_VARIANTS(void, layer_norm_backward, LAYER_NORM_BACKWARD_SIGNATURE, LAYER_NORM_BACKWARD_BODY)
+THREE_VARIANTS(void, layer_norm_sums, LAYER_NORM_SUMS_SIGNATURE, LAYER_NORM_SUMS_BODY)
 
 static layer_norm_forward_t chosen_layer_norm_forward = NULL;
 static layer_norm_backward_t chosen_layer_norm_backward = NULL;
@@ -681,23 +648,10 @@ static layer_norm_sums_t chosen_layer_norm_sums = NULL;
 
 typedef void (*column_sums_t)(float *, const float *, long, long, long, long);
 
-#if defined(__x86_64__)
-__attribute__((target("avx512f,avx512bw,avx512vl"))) static void column_sums_avx512(
-    float *restrict sums, const float *restrict matrix, long rows, long columns, long first,
-    long last) {
-    COLUMN_SUMS_BODY
-}
-__attribute__((target("avx2"))) static void column_sums_avx2(
-    float *restrict sums, const float *restrict matrix, long rows, long columns, long first,
-    long last) {
-    COLUMN_SUMS_BODY
-}
-#endif
-static void column_sums_baseline(
-    float *restrict sums, const float *restrict matrix, long rows, long columns, long first,
-    long last) {
-    COLUMN_SUMS_BODY
-}
+THREE_VARIANTS(void, column_sums,
+    (float *restrict sums, const float *restrict matrix, long rows, long columns, long first,
+        long last),
+    COLUMN_SUMS_BODY)
 
 static column_sums_t chosen_column_sums = NULL;
 
@@ -720,15 +674,8 @@ static column_sums_t chosen_column_sums = NULL;
 
 typedef void(*residual_dropout_backward_t) RESIDUAL_DROPOUT_BACKWARD_SIGNATURE;
 
-#if defined(__x86_64__)
-__attribute__((target("avx512f,avx512bw,avx512vl"))) static void residual_dropout_backward_avx512
-    RESIDUAL_DROPOUT_BACKWARD_SIGNATURE { RESIDUAL_DROPOUT_BACKWARD_BODY }
-__attribute__((target("avx2"))) static void residual_dropout_backward_avx2
-    RESIDUAL_DROPOUT_BACKWARD_SIGNATURE { RESIDUAL_DROPOUT_BACKWARD_BODY }
-#endif
-static void residual_dropout_backward_baseline RESIDUAL_DROPOUT_BACKWARD_SIGNATURE {
-    RESIDUAL_DROPOUT_BACKWARD_BODY
-}
+THREE_VARIANTS(void, residual_dropout_backward, RESIDUAL_DROPOUT_BACKWARD_SIGNATURE,
+    RESIDUAL_DROPOUT_BACKWARD_BODY)
 
 static residual_dropout_backward_t chosen_residual_dropout_backward = NULL;
 
@@ -737,31 +684,13 @@ static residual_dropout_backward_t chosen_residual_dropout_backward = NULL;
 
 typedef void (*round_in_place_t)(float *, long);
 
-#if defined(__x86_64__)
-__attribute__((target("avx512f,avx512bw,avx512vl"))) static void round_in_place_avx512(
-    float *restrict values, long count) {
-    ROUND_IN_PLACE_BODY
-}
-__attribute__((target("avx2"))) static void round_in_place_avx2(float *restrict values, long count) {
-    ROUND_IN_PLACE_BODY
-}
-#endif
-static void round_in_place_baseline(float *restrict values, long count) { ROUND_IN_PLACE_BODY }
+THREE_VARIANTS(void, round_in_place, (float *restrict values, long count), ROUND_IN_PLACE_BODY)
 
 static round_in_place_t chosen_round_in_place = NULL;
 
 typedef void (*softmax_t)(float *, long, long);
 
-#if defined(__x86_64__)
-__attribute__((target("avx512f,avx512bw,avx512vl"))) static void softmax_avx512(
-    float *rows, long count, long length) {
-    SOFTMAX_BODY
-}
-__attribute__((target("avx2"))) static void softmax_avx2(float *rows, long count, long length) {
-    SOFTMAX_BODY
-}
-#endif
-static void softmax_baseline(float *rows, long count, long length) { SOFTMAX_BODY }
+THREE_VARIANTS(void, softmax, (float *rows, long count, long length), SOFTMAX_BODY)
 
 static softmax_t chosen_softmax = NULL;
 
@@ -826,25 +755,10 @@ static dropout_t chosen_dropout = NULL;
 
 typedef void (*round_rows_t)(const float *, long, long, long, long, uint16_t *, float *);
 
-#if defined(__x86_64__)
-__attribute__((target("avx512f,avx512bw,avx512vl"))) static void round_rows_avx512(
-    const float *source, long first, long last, long columns, long stride, uint16_t *bits,
-    float *floats) {
-    ROUND_ROWS_BODY
-}
-
-__attribute__((target("avx2"))) static void round_rows_avx2(
-    const float *source, long first, long last, long columns, long stride, uint16_t *bits,
-    float *floats) {
-    ROUND_ROWS_BODY
-}
-#endif
-
-static void round_rows_baseline(
-    const float *source, long first, long last, long columns, long stride, uint16_t *bits,
-    float *floats) {
-    ROUND_ROWS_BODY
-}
+THREE_VARIANTS(void, round_rows,
+    (const float *source, long first, long last, long columns, long stride, uint16_t *bits,
+        float *floats),
+    ROUND_ROWS_BODY)
 
 static round_rows_t chosen = NULL;
 static const char *chosen_isa = "baseline";
