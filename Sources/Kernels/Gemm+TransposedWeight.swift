@@ -52,12 +52,11 @@ extension Gemm {
         precondition(rows > 0 && columns > 0, "Gemm: transposing a \(rows)×\(columns) matrix")
         let output = GemmScratch.slot(GemmScratch.transposedSlot, bytes: rows * columns * 4)
             .assumingMemoryBound(to: Float.self)
-        let parts = Parallel.chunkCount(items: rows * columns, minimumChunkSize: 1 << 16)
-        Parallel.concurrentPerform(
-            iterations: parts, context: (output, matrix, rows, columns, parts)
-        ) { context, part in
-            let (output, matrix, rows, columns, parts) = context
-            let range = alignedChunk(part, of: parts, items: rows)
+        Parallel.forEachChunk(
+            items: rows, minimumChunkSize: max(1, (1 << 16) / columns),
+            context: (output, matrix, rows, columns)
+        ) { context, _, range in
+            let (output, matrix, rows, columns) = context
             swiftbert_transpose_rows(
                 output, matrix, rows, columns, range.lowerBound, range.upperBound)
         }

@@ -277,25 +277,23 @@ public final class FineTuner {
             tokens: tokens, batch: batch, attentionSquares: longest.reduce(0) { $0 + $1 * $1 },
             longestSequence: lengths.first ?? 0)
         gradients.reserve(tokens: tokens, batch: batch)
+        let c = model.configuration
+        let widest = max(3 * c.hiddenSize, c.intermediateSize)  // the widest encoder layer
         if options.precision == .bfloat16 {
             // The largest GEMM operand converted to bf16: an activation or its gradient
             // (tokens × the widest layer), or a weight matrix.
-            let c = model.configuration
-            let widest = max(3 * c.hiddenSize, c.intermediateSize)
             Gemm.reserveConversionScratch(
                 elements: max(tokens, c.hiddenSize) * widest)
         }
         if Gemm.runsBFloat16Natively(options.precision) {
             activations.reserveBFloat16Inputs(tokens: tokens)
         }
-        let c = model.configuration
-        let widestWeight = c.hiddenSize * max(3 * c.hiddenSize, c.intermediateSize)
         // The encoder's linear layers get a transposed weight for dInput where it pays.
         if Gemm.transposedWeightPays(
-            tokens: tokens, inFeatures: c.hiddenSize, outFeatures: widestWeight / c.hiddenSize,
+            tokens: tokens, inFeatures: c.hiddenSize, outFeatures: widest,
             precision: options.precision)
         {
-            Gemm.reserveTransposedWeightScratch(elements: widestWeight)
+            Gemm.reserveTransposedWeightScratch(elements: c.hiddenSize * widest)
         }
     }
 
